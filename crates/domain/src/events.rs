@@ -1,0 +1,139 @@
+//! Payloads of the events the pipeline reacts to and emits.
+//!
+//! The names here are the contract with `infra/` (EventBridge rules) and with later stages: change them
+//! only together with the rules in `infra/event-rules/`.
+
+use serde::{Deserialize, Serialize};
+
+/// `source` of the events curation publishes.
+pub const CURATE_SOURCE: &str = "twinpipe.curate";
+/// `detail-type` of the event that announces new curated data.
+pub const DATASET_CURATED: &str = "Dataset Curated";
+/// `source` and `detail-type` of S3's EventBridge notifications.
+pub const S3_SOURCE: &str = "aws.s3";
+pub const OBJECT_CREATED: &str = "Object Created";
+
+/// The `detail` of S3's "Object Created" EventBridge event (fields we use; others are ignored).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObjectCreatedDetail {
+    pub bucket: BucketRef,
+    pub object: ObjectRef,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BucketRef {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObjectRef {
+    /// The key as S3 reports it. See `twinpipe_domain::events::decode_s3_key` before using it.
+    pub key: String,
+    #[serde(default)]
+    pub size: Option<u64>,
+    /// S3 spells it `etag`; moto spells it `eTag`.
+    #[serde(default, alias = "eTag", skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    #[serde(default, rename = "version-id", skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequencer: Option<String>,
+}
+
+/// Decodes an object key from an S3 event notification.
+///
+/// S3's classic notifications (S3 → SQS/SNS/Lambda) form-encode the key (`+` for space, `%XX` for the
+/// rest). EventBridge notifications are documented with plain keys, and moto sends the raw key. A key
+/// with `%XX` or `+` is ambiguous between the two; we try the key as given first (the caller checks it
+/// exists), so this function returns the candidates in the order to try.
+pub fn s3_key_candidates(key: &str) -> Vec<String> {
+    let mut out = vec![key.to_owned()];
+    if key.contains('%') || key.contains('+') {
+        let plus_as_space = key.replace('+', " ");
+        if let Ok(decoded) = percent_decode(&plus_as_space) {
+            if decoded != key {
+                out.push(decoded);
+            }
+        }
+    }
+    out
+}
+
+fn percent_decode(s: &str) -> Result<String, ()> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3).ok_or(())?;
+            let hex = std::str::from_utf8(hex).map_err(|_| ())?;
+            out.push(u8::from_str_radix(hex, 16).map_err(|_| ())?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| ())
+}
+
+/// The `detail` of "Dataset Curated": what was written and what it covers, so later stages can read just
+/// the new rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatasetCurated {
+    pub bucket: String,
+    /// The raw object this batch came from.
+    pub source_object: String,
+    /// Rows read from the source object.
+    pub rows_in: u64,
+    /// Rows written across `objects`.
+    pub rows_written: u64,
+    /// Rows dropped as duplicates of rows in the same source or already curated elsewhere.
+    pub duplicates_dropped: u64,
+    /// Earliest and latest reading timestamp written, RFC 3339 UTC (absent when nothing was written).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_ts: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_ts: Option<String>,
+    pub objects: Vec<CuratedObject>,
+}
+
+/// One Parquet object written by curation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CuratedObject {
+    pub key: String,
+    pub date: String,
+    pub hour: String,
+    pub rows: u64,
+    pub min_ts: String,
+    pub max_ts: String,
+    /// Distinct assets in the object, sorted.
+    pub assets: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_candidates_cover_raw_and_form_encoded() {
+        assert_eq!(s3_key_candidates("raw/a.ndjson"), vec!["raw/a.ndjson"]);
+        assert_eq!(
+            s3_key_candidates("raw/site+a/%C3%BC%E2%82%AC.ndjson"),
+            vec!["raw/site+a/%C3%BC%E2%82%AC.ndjson", "raw/site a/ü€.ndjson"]
+        );
+        assert_eq!(s3_key_candidates("raw/ü € x.ndjson"), vec!["raw/ü € x.ndjson"]);
+        assert_eq!(s3_key_candidates("raw/100%.ndjson"), vec!["raw/100%.ndjson"]);
+    }
+
+    #[test]
+    fn etag_accepts_moto_spelling() {
+        let d: ObjectCreatedDetail = serde_json::from_str(
+            r#"{"bucket":{"name":"b"},"object":{"key":"k","size":3,"eTag":"abc"},"reason":"PutObject"}"#,
+        )
+        .unwrap();
+        assert_eq!(d.object.etag.as_deref(), Some("abc"));
+    }
+}
