@@ -1,0 +1,66 @@
+//! Deterministic storage failures, to prove that a handler loses nothing when a write fails half-way.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use twinpipe_ports::{ObjectMeta, ObjectStore, StoreError};
+
+/// Which puts fail.
+#[derive(Debug, Clone, Copy)]
+pub enum FailurePlan {
+    /// Every put succeeds.
+    Never,
+    /// Every `n`-th put (counting from 1) fails with a transient error.
+    EveryNth(u64),
+}
+
+/// Wraps a store and fails some puts, as S3 occasionally does (503 Slow Down, timeouts).
+pub struct FlakyStore<S> {
+    inner: S,
+    plan: FailurePlan,
+    puts: AtomicU64,
+    failed: AtomicU64,
+}
+
+impl<S> FlakyStore<S> {
+    pub fn new(inner: S, plan: FailurePlan) -> Self {
+        FlakyStore { inner, plan, puts: AtomicU64::new(0), failed: AtomicU64::new(0) }
+    }
+
+    /// How many puts were made to fail.
+    pub fn injected_failures(&self) -> u64 {
+        self.failed.load(Ordering::Relaxed)
+    }
+}
+
+#[async_trait]
+impl<S: ObjectStore> ObjectStore for FlakyStore<S> {
+    fn bucket(&self) -> &str {
+        self.inner.bucket()
+    }
+
+    async fn put(&self, key: &str, body: Bytes, content_type: &str) -> Result<(), StoreError> {
+        let n = self.puts.fetch_add(1, Ordering::Relaxed) + 1;
+        if let FailurePlan::EveryNth(every) = self.plan {
+            if every > 0 && n % every == 0 {
+                self.failed.fetch_add(1, Ordering::Relaxed);
+                return Err(StoreError::Unavailable {
+                    operation: "put",
+                    bucket: self.bucket().to_owned(),
+                    key: key.to_owned(),
+                    source: "injected failure (503 Slow Down)".into(),
+                });
+            }
+        }
+        self.inner.put(key, body, content_type).await
+    }
+
+    async fn get(&self, key: &str) -> Result<Bytes, StoreError> {
+        self.inner.get(key).await
+    }
+
+    async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>, StoreError> {
+        self.inner.list(prefix).await
+    }
+}
