@@ -36,7 +36,11 @@ pub struct ObjectRef {
     /// S3 spells it `etag`; moto spells it `eTag`.
     #[serde(default, alias = "eTag", skip_serializing_if = "Option::is_none")]
     pub etag: Option<String>,
-    #[serde(default, rename = "version-id", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "version-id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub version_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequencer: Option<String>,
@@ -52,10 +56,10 @@ pub fn s3_key_candidates(key: &str) -> Vec<String> {
     let mut out = vec![key.to_owned()];
     if key.contains('%') || key.contains('+') {
         let plus_as_space = key.replace('+', " ");
-        if let Ok(decoded) = percent_decode(&plus_as_space) {
-            if decoded != key {
-                out.push(decoded);
-            }
+        if let Ok(decoded) = percent_decode(&plus_as_space)
+            && decoded != key
+        {
+            out.push(decoded);
         }
     }
     out
@@ -124,8 +128,14 @@ mod tests {
             s3_key_candidates("raw/site+a/%C3%BC%E2%82%AC.ndjson"),
             vec!["raw/site+a/%C3%BC%E2%82%AC.ndjson", "raw/site a/ü€.ndjson"]
         );
-        assert_eq!(s3_key_candidates("raw/ü € x.ndjson"), vec!["raw/ü € x.ndjson"]);
-        assert_eq!(s3_key_candidates("raw/100%.ndjson"), vec!["raw/100%.ndjson"]);
+        assert_eq!(
+            s3_key_candidates("raw/ü € x.ndjson"),
+            vec!["raw/ü € x.ndjson"]
+        );
+        assert_eq!(
+            s3_key_candidates("raw/100%.ndjson"),
+            vec!["raw/100%.ndjson"]
+        );
     }
 
     #[test]

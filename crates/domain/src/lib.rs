@@ -12,7 +12,7 @@ pub mod storage_key;
 pub mod units;
 pub mod validate;
 
-pub use message::{parse_message, Envelope, MessageError, ParsedMessage};
+pub use message::{Envelope, MessageError, ParsedMessage, parse_message};
 pub use reading::{Quality, Reading};
 pub use units::{CanonicalUnit, Unit};
 pub use validate::{Rejection, ValidationPolicy};

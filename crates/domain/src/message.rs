@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::reading::Reading;
-use crate::validate::{validate, Fields, RejectCode, Rejection, TsInput, ValidationPolicy};
+use crate::validate::{Fields, RejectCode, Rejection, TsInput, ValidationPolicy, validate};
 
 /// The wrapper a body arrived in; kept for lineage and logs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -42,8 +42,14 @@ pub enum MessageError {
     #[error("body is empty")]
     Empty,
     #[error("body is not valid JSON: {detail} (line {line}, column {column})")]
-    NotJson { detail: String, line: usize, column: usize },
-    #[error("body is JSON {found}; expected a reading object, an array of readings, an IoT rule payload with \"readings\", or an SNS envelope")]
+    NotJson {
+        detail: String,
+        line: usize,
+        column: usize,
+    },
+    #[error(
+        "body is JSON {found}; expected a reading object, an array of readings, an IoT rule payload with \"readings\", or an SNS envelope"
+    )]
     WrongShape { found: &'static str },
     #[error("body carries {count} readings; the limit per message is {limit}")]
     TooManyReadings { count: usize, limit: usize },
@@ -72,7 +78,11 @@ impl MessageError {
 #[derive(Debug, Clone)]
 pub enum Item {
     Valid(Reading),
-    Rejected { index: usize, rejection: Rejection, original: Value },
+    Rejected {
+        index: usize,
+        rejection: Rejection,
+        original: Value,
+    },
 }
 
 /// The outcome of parsing one body.
@@ -94,7 +104,11 @@ impl ParsedMessage {
     /// The rejected elements with their index, reason and original JSON.
     pub fn rejected(&self) -> impl Iterator<Item = (usize, &Rejection, &Value)> {
         self.items.iter().filter_map(|i| match i {
-            Item::Rejected { index, rejection, original } => Some((*index, rejection, original)),
+            Item::Rejected {
+                index,
+                rejection,
+                original,
+            } => Some((*index, rejection, original)),
             Item::Valid(_) => None,
         })
     }
@@ -103,20 +117,23 @@ impl ParsedMessage {
 /// Parses and validates a message body.
 pub fn parse_message(body: &str, policy: &ValidationPolicy) -> Result<ParsedMessage, MessageError> {
     if body.len() > policy.max_body_bytes {
-        return Err(MessageError::TooLarge { size: body.len(), limit: policy.max_body_bytes });
+        return Err(MessageError::TooLarge {
+            size: body.len(),
+            limit: policy.max_body_bytes,
+        });
     }
     let trimmed = body.trim();
     if trimmed.is_empty() {
         return Err(MessageError::Empty);
     }
-    if !trimmed.starts_with(['{', '[']) {
-        if let Some(decoded) = decode_base64_json(trimmed) {
-            let mut parsed = parse_json(&decoded, policy, false)?;
-            if parsed.envelope == Envelope::IotRule {
-                parsed.envelope = Envelope::IotRuleBase64;
-            }
-            return Ok(parsed);
+    if !trimmed.starts_with(['{', '['])
+        && let Some(decoded) = decode_base64_json(trimmed)
+    {
+        let mut parsed = parse_json(&decoded, policy, false)?;
+        if parsed.envelope == Envelope::IotRule {
+            parsed.envelope = Envelope::IotRuleBase64;
         }
+        return Ok(parsed);
     }
     parse_json(trimmed, policy, true)
 }
@@ -127,12 +144,21 @@ fn decode_base64_json(s: &str) -> Option<String> {
     text.trim_start().starts_with(['{', '[']).then_some(text)
 }
 
-fn parse_json(body: &str, policy: &ValidationPolicy, allow_sns: bool) -> Result<ParsedMessage, MessageError> {
+fn parse_json(
+    body: &str,
+    policy: &ValidationPolicy,
+    allow_sns: bool,
+) -> Result<ParsedMessage, MessageError> {
     if let Some(fast) = fast_path(body, policy)? {
         return Ok(fast);
     }
     let value: Value = serde_json::from_str(body).map_err(|e| MessageError::NotJson {
-        detail: e.to_string().split(" at line").next().unwrap_or_default().to_owned(),
+        detail: e
+            .to_string()
+            .split(" at line")
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
         line: e.line(),
         column: e.column(),
     })?;
@@ -146,11 +172,15 @@ fn parse_json(body: &str, policy: &ValidationPolicy, allow_sns: bool) -> Result<
         }
         Value::Object(mut map) if map.contains_key("readings") => match map.remove("readings") {
             Some(Value::Array(items)) => from_values(Envelope::IotRule, items, policy),
-            Some(other) => Err(MessageError::BadIotPayload { found: json_kind(&other) }),
+            Some(other) => Err(MessageError::BadIotPayload {
+                found: json_kind(&other),
+            }),
             None => unreachable!("checked by contains_key"),
         },
         Value::Object(map) => from_values(Envelope::Single, vec![Value::Object(map)], policy),
-        other => Err(MessageError::WrongShape { found: json_kind(&other) }),
+        other => Err(MessageError::WrongShape {
+            found: json_kind(&other),
+        }),
     }
 }
 
@@ -161,7 +191,10 @@ fn is_sns_envelope(map: &Map<String, Value>) -> bool {
 fn sns_message(map: &Map<String, Value>) -> Result<&str, MessageError> {
     match map.get("Message") {
         Some(Value::String(s)) => Ok(s),
-        Some(other) => Err(MessageError::BadSnsEnvelope(format!("\"Message\" must be a string, found {}", json_kind(other)))),
+        Some(other) => Err(MessageError::BadSnsEnvelope(format!(
+            "\"Message\" must be a string, found {}",
+            json_kind(other)
+        ))),
         None => Err(MessageError::BadSnsEnvelope("no \"Message\" field".into())),
     }
 }
@@ -241,7 +274,11 @@ fn fast_path(body: &str, policy: &ValidationPolicy) -> Result<Option<ParsedMessa
         .enumerate()
         .map(|(index, w)| match validate(w.fields(), policy) {
             Ok(r) => Item::Valid(r),
-            Err(rejection) => Item::Rejected { index, rejection, original: wire_to_value(body, index, envelope) },
+            Err(rejection) => Item::Rejected {
+                index,
+                rejection,
+                original: wire_to_value(body, index, envelope),
+            },
         })
         .collect();
     Ok(Some(ParsedMessage { envelope, items }))
@@ -250,7 +287,9 @@ fn fast_path(body: &str, policy: &ValidationPolicy) -> Result<Option<ParsedMessa
 /// Recovers the original JSON of element `index` for the quarantine record (rare path: rejections only).
 fn wire_to_value(body: &str, index: usize, envelope: Envelope) -> Value {
     match (envelope, serde_json::from_str::<Value>(body)) {
-        (Envelope::Array, Ok(Value::Array(mut items))) if index < items.len() => items.swap_remove(index),
+        (Envelope::Array, Ok(Value::Array(mut items))) if index < items.len() => {
+            items.swap_remove(index)
+        }
         (_, Ok(v)) => v,
         (_, Err(_)) => Value::Null,
     }
@@ -258,30 +297,53 @@ fn wire_to_value(body: &str, index: usize, envelope: Envelope) -> Value {
 
 fn check_count(count: usize, policy: &ValidationPolicy) -> Result<(), MessageError> {
     if count > policy.max_readings_per_message {
-        return Err(MessageError::TooManyReadings { count, limit: policy.max_readings_per_message });
+        return Err(MessageError::TooManyReadings {
+            count,
+            limit: policy.max_readings_per_message,
+        });
     }
     Ok(())
 }
 
-fn from_values(envelope: Envelope, values: Vec<Value>, policy: &ValidationPolicy) -> Result<ParsedMessage, MessageError> {
+fn from_values(
+    envelope: Envelope,
+    values: Vec<Value>,
+    policy: &ValidationPolicy,
+) -> Result<ParsedMessage, MessageError> {
     check_count(values.len(), policy)?;
     let items = values
         .into_iter()
         .enumerate()
         .map(|(index, v)| match reading_from_value(&v, policy) {
             Ok(r) => Item::Valid(r),
-            Err(rejection) => Item::Rejected { index, rejection, original: v },
+            Err(rejection) => Item::Rejected {
+                index,
+                rejection,
+                original: v,
+            },
         })
         .collect();
     Ok(ParsedMessage { envelope, items })
 }
 
-const FIELDS: [&str; 7] = ["asset_id", "sensor_id", "ts", "value", "unit", "quality", "attributes"];
+const FIELDS: [&str; 7] = [
+    "asset_id",
+    "sensor_id",
+    "ts",
+    "value",
+    "unit",
+    "quality",
+    "attributes",
+];
 
 /// The slow path for one element: explains the first problem in terms of the field that has it.
 fn reading_from_value(v: &Value, policy: &ValidationPolicy) -> Result<Reading, Rejection> {
     let map = v.as_object().ok_or_else(|| {
-        Rejection::new(RejectCode::NotAnObject, None, format!("a reading must be a JSON object, found {}", json_kind(v)))
+        Rejection::new(
+            RejectCode::NotAnObject,
+            None,
+            format!("a reading must be a JSON object, found {}", json_kind(v)),
+        )
     })?;
     if let Some(unknown) = map.keys().find(|k| !FIELDS.contains(&k.as_str())) {
         return Err(Rejection::new(
@@ -296,9 +358,19 @@ fn reading_from_value(v: &Value, policy: &ValidationPolicy) -> Result<Reading, R
         ts: match required(map, "ts")? {
             Value::String(s) => TsInput::Text(s),
             Value::Number(n) => TsInput::EpochMillis(n.as_i64().ok_or_else(|| {
-                wrong_type("ts", "an RFC 3339 string or integer epoch milliseconds", v.get("ts").unwrap())
+                wrong_type(
+                    "ts",
+                    "an RFC 3339 string or integer epoch milliseconds",
+                    v.get("ts").unwrap(),
+                )
             })?),
-            other => return Err(wrong_type("ts", "an RFC 3339 string or integer epoch milliseconds", other)),
+            other => {
+                return Err(wrong_type(
+                    "ts",
+                    "an RFC 3339 string or integer epoch milliseconds",
+                    other,
+                ));
+            }
         },
         value: match required(map, "value")? {
             Value::Number(n) => n.as_f64().unwrap_or(f64::NAN),
@@ -320,7 +392,8 @@ fn reading_from_value(v: &Value, policy: &ValidationPolicy) -> Result<Reading, R
 }
 
 fn required<'a>(map: &'a Map<String, Value>, field: &str) -> Result<&'a Value, Rejection> {
-    map.get(field).ok_or_else(|| Rejection::new(RejectCode::MissingField, Some(field), "is required"))
+    map.get(field)
+        .ok_or_else(|| Rejection::new(RejectCode::MissingField, Some(field), "is required"))
 }
 
 fn required_str<'a>(map: &'a Map<String, Value>, field: &str) -> Result<&'a str, Rejection> {
@@ -332,8 +405,16 @@ fn required_str<'a>(map: &'a Map<String, Value>, field: &str) -> Result<&'a str,
 
 fn wrong_type(field: &str, expected: &str, found: &Value) -> Rejection {
     let shown = found.to_string();
-    let shown = if shown.len() > 40 { format!("{}…", &shown[..shown.floor_char_boundary(40)]) } else { shown };
-    Rejection::new(RejectCode::WrongType, Some(field), format!("must be {expected}, found {} {shown}", json_kind(found)))
+    let shown = if shown.len() > 40 {
+        format!("{}…", &shown[..shown.floor_char_boundary(40)])
+    } else {
+        shown
+    };
+    Rejection::new(
+        RejectCode::WrongType,
+        Some(field),
+        format!("must be {expected}, found {} {shown}", json_kind(found)),
+    )
 }
 
 fn string_map(a: &Map<String, Value>) -> Result<BTreeMap<String, String>, Rejection> {
@@ -402,15 +483,27 @@ mod tests {
         assert_eq!(parse(&payload).unwrap().envelope, Envelope::IotRule);
         let b64 = base64::engine::general_purpose::STANDARD.encode(&payload);
         let p = parse(&b64).unwrap();
-        assert_eq!((p.envelope, p.valid().count()), (Envelope::IotRuleBase64, 1));
+        assert_eq!(
+            (p.envelope, p.valid().count()),
+            (Envelope::IotRuleBase64, 1)
+        );
     }
 
     #[test]
     fn whole_body_errors_are_precise() {
-        assert!(matches!(parse("this is not json"), Err(MessageError::NotJson { line: 1, .. })));
+        assert!(matches!(
+            parse("this is not json"),
+            Err(MessageError::NotJson { line: 1, .. })
+        ));
         assert!(matches!(parse("   "), Err(MessageError::Empty)));
-        assert!(matches!(parse("42"), Err(MessageError::WrongShape { found: "a number" })));
-        assert!(matches!(parse(r#"{"readings": 3}"#), Err(MessageError::BadIotPayload { .. })));
+        assert!(matches!(
+            parse("42"),
+            Err(MessageError::WrongShape { found: "a number" })
+        ));
+        assert!(matches!(
+            parse(r#"{"readings": 3}"#),
+            Err(MessageError::BadIotPayload { .. })
+        ));
     }
 
     #[test]
@@ -418,7 +511,10 @@ mod tests {
         let typo = GOOD.replace("\"value\"", "\"vaule\"");
         let p = parse(&typo).unwrap();
         let (_, why, _) = p.rejected().next().unwrap();
-        assert_eq!((why.code, why.field.as_deref()), (RejectCode::UnknownField, Some("vaule")));
+        assert_eq!(
+            (why.code, why.field.as_deref()),
+            (RejectCode::UnknownField, Some("vaule"))
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use crate::reading::{format_ts_ms, Reading};
+use crate::reading::{Reading, format_ts_ms};
 
 /// One line of a raw object, borrowed from the object's text where possible.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,7 +36,10 @@ pub struct RawLine<'a> {
 }
 
 /// Serialises readings as raw NDJSON, one line each, in the given order.
-pub fn write_ndjson<'r>(readings: impl IntoIterator<Item = &'r Reading>, ingested_at_ms: i64) -> String {
+pub fn write_ndjson<'r>(
+    readings: impl IntoIterator<Item = &'r Reading>,
+    ingested_at_ms: i64,
+) -> String {
     let ingested_at = format_ts_ms(ingested_at_ms);
     let mut out = String::new();
     for r in readings {

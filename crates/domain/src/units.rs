@@ -51,7 +51,13 @@ macro_rules! unit {
 /// Every accepted unit. The first unit listed for a quantity is its canonical unit (scale 1, offset 0).
 pub static UNITS: &[Unit] = &[
     unit!("degC", ["°C", "C", "celsius"], Temperature, 1.0, 0.0),
-    unit!("degF", ["°F", "F", "fahrenheit"], Temperature, 5.0 / 9.0, -32.0 * 5.0 / 9.0),
+    unit!(
+        "degF",
+        ["°F", "F", "fahrenheit"],
+        Temperature,
+        5.0 / 9.0,
+        -32.0 * 5.0 / 9.0
+    ),
     unit!("K", ["kelvin"], Temperature, 1.0, -273.15),
     unit!("kPa", [], Pressure, 1.0, 0.0),
     unit!("Pa", [], Pressure, 0.001, 0.0),
@@ -71,7 +77,13 @@ pub static UNITS: &[Unit] = &[
     unit!("m/s2", ["m/s²"], Acceleration, 1.0, 0.0),
     unit!("g", [], Acceleration, 9.806_65, 0.0),
     unit!("rpm", ["RPM", "r/min"], RotationalSpeed, 1.0, 0.0),
-    unit!("rad/s", [], RotationalSpeed, 60.0 / std::f64::consts::TAU, 0.0),
+    unit!(
+        "rad/s",
+        [],
+        RotationalSpeed,
+        60.0 / std::f64::consts::TAU,
+        0.0
+    ),
     unit!("Hz", [], Frequency, 1.0, 0.0),
     unit!("kHz", [], Frequency, 1000.0, 0.0),
     unit!("A", [], Current, 1.0, 0.0),
@@ -99,7 +111,9 @@ pub static UNITS: &[Unit] = &[
 impl Unit {
     /// Looks a spelling up in the table; `None` means the sender used a unit we do not know.
     pub fn parse(spelling: &str) -> Option<&'static Unit> {
-        UNITS.iter().find(|u| u.symbol == spelling || u.aliases.contains(&spelling))
+        UNITS
+            .iter()
+            .find(|u| u.symbol == spelling || u.aliases.contains(&spelling))
     }
 
     /// The canonical unit of this unit's quantity.

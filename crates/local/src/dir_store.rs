@@ -28,7 +28,11 @@ impl DirObjectStore {
     /// A bucket named `bucket` under `root` (created on first write). No events are emitted.
     pub fn new(root: impl AsRef<Path>, bucket: impl Into<String>) -> Self {
         let bucket = bucket.into();
-        DirObjectStore { dir: root.as_ref().join(&bucket), bucket, notifications: None }
+        DirObjectStore {
+            dir: root.as_ref().join(&bucket),
+            bucket,
+            notifications: None,
+        }
     }
 
     /// Emits S3's "Object Created" event to `bus` after every put, as a bucket with EventBridge
@@ -44,14 +48,25 @@ impl DirObjectStore {
     }
 
     fn path_of(&self, key: &str) -> Result<PathBuf, StoreError> {
-        let invalid = |reason: &str| StoreError::InvalidKey { key: key.to_owned(), reason: reason.to_owned() };
+        let invalid = |reason: &str| StoreError::InvalidKey {
+            key: key.to_owned(),
+            reason: reason.to_owned(),
+        };
         if key.is_empty() || key.starts_with('/') || key.contains('\0') {
-            return Err(invalid("a key must be non-empty, must not start with / and must not contain NUL"));
+            return Err(invalid(
+                "a key must be non-empty, must not start with / and must not contain NUL",
+            ));
         }
         let mut path = self.dir.clone();
         for segment in key.split('/') {
-            if segment.is_empty() || segment == "." || segment == ".." || segment.starts_with(TMP_PREFIX) {
-                return Err(invalid("the local store cannot hold empty, '.', '..' or '.tmp-' path segments"));
+            if segment.is_empty()
+                || segment == "."
+                || segment == ".."
+                || segment.starts_with(TMP_PREFIX)
+            {
+                return Err(invalid(
+                    "the local store cannot hold empty, '.', '..' or '.tmp-' path segments",
+                ));
             }
             path.push(segment);
         }
@@ -59,18 +74,27 @@ impl DirObjectStore {
     }
 
     fn io_error(&self, operation: &'static str, key: &str, e: std::io::Error) -> StoreError {
-        StoreError::Unavailable { operation, bucket: self.bucket.clone(), key: key.to_owned(), source: Box::new(e) }
-    }
-
-    async fn notify_created(&self, key: &str, size: usize, etag: &str) -> Result<(), StoreError> {
-        let Some(bus) = &self.notifications else { return Ok(()) };
-        let event = object_created_event(&self.bucket, key, size, etag);
-        bus.publish(vec![event]).await.map_err(|e| StoreError::Unavailable {
-            operation: "notify Object Created for",
+        StoreError::Unavailable {
+            operation,
             bucket: self.bucket.clone(),
             key: key.to_owned(),
             source: Box::new(e),
-        })
+        }
+    }
+
+    async fn notify_created(&self, key: &str, size: usize, etag: &str) -> Result<(), StoreError> {
+        let Some(bus) = &self.notifications else {
+            return Ok(());
+        };
+        let event = object_created_event(&self.bucket, key, size, etag);
+        bus.publish(vec![event])
+            .await
+            .map_err(|e| StoreError::Unavailable {
+                operation: "notify Object Created for",
+                bucket: self.bucket.clone(),
+                key: key.to_owned(),
+                source: Box::new(e),
+            })
     }
 }
 
@@ -101,13 +125,17 @@ impl ObjectStore for DirObjectStore {
     async fn put(&self, key: &str, body: Bytes, _content_type: &str) -> Result<(), StoreError> {
         let path = self.path_of(key)?;
         let parent = path.parent().expect("an object path has a parent");
-        tokio::fs::create_dir_all(parent).await.map_err(|e| self.io_error("create directory for", key, e))?;
+        tokio::fs::create_dir_all(parent)
+            .await
+            .map_err(|e| self.io_error("create directory for", key, e))?;
         let tmp = parent.join(format!("{TMP_PREFIX}{}", uuid::Uuid::new_v4()));
         if let Err(e) = tokio::fs::write(&tmp, &body).await {
             let _ = tokio::fs::remove_file(&tmp).await;
             return Err(self.io_error("write", key, e));
         }
-        tokio::fs::rename(&tmp, &path).await.map_err(|e| self.io_error("rename into", key, e))?;
+        tokio::fs::rename(&tmp, &path)
+            .await
+            .map_err(|e| self.io_error("rename into", key, e))?;
         let etag = short_hash(&[&body]);
         self.notify_created(key, body.len(), &etag).await
     }
@@ -116,9 +144,10 @@ impl ObjectStore for DirObjectStore {
         let path = self.path_of(key)?;
         match tokio::fs::read(&path).await {
             Ok(b) => Ok(Bytes::from(b)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                Err(StoreError::NotFound { bucket: self.bucket.clone(), key: key.to_owned() })
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::NotFound {
+                bucket: self.bucket.clone(),
+                key: key.to_owned(),
+            }),
             Err(e) => Err(self.io_error("read", key, e)),
         }
     }
@@ -136,7 +165,11 @@ impl ObjectStore for DirObjectStore {
 /// Walks only the directories that can hold keys under `prefix`, and returns keys in byte order.
 fn list_dir(bucket_dir: &Path, prefix: &str) -> std::io::Result<Vec<ObjectMeta>> {
     let start_rel = prefix.rfind('/').map(|i| &prefix[..i]).unwrap_or("");
-    let start = if start_rel.is_empty() { bucket_dir.to_path_buf() } else { bucket_dir.join(start_rel) };
+    let start = if start_rel.is_empty() {
+        bucket_dir.to_path_buf()
+    } else {
+        bucket_dir.join(start_rel)
+    };
     let mut out = Vec::new();
     let mut stack = vec![(start, start_rel.to_owned())];
     while let Some((dir, rel)) = stack.pop() {
@@ -151,14 +184,25 @@ fn list_dir(bucket_dir: &Path, prefix: &str) -> std::io::Result<Vec<ObjectMeta>>
             if name.starts_with(TMP_PREFIX) {
                 continue;
             }
-            let key = if rel.is_empty() { name } else { format!("{rel}/{name}") };
+            let key = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
             let meta = entry.metadata()?;
             if meta.is_dir() {
-                if prefix.starts_with(&format!("{key}/")) || key.starts_with(prefix) || format!("{key}/").starts_with(prefix) {
+                if prefix.starts_with(&format!("{key}/"))
+                    || key.starts_with(prefix)
+                    || format!("{key}/").starts_with(prefix)
+                {
                     stack.push((entry.path(), key));
                 }
             } else if key.starts_with(prefix) {
-                out.push(ObjectMeta { key, size: meta.len(), etag: None });
+                out.push(ObjectMeta {
+                    key,
+                    size: meta.len(),
+                    etag: None,
+                });
             }
         }
     }
@@ -179,31 +223,76 @@ mod tests {
     #[tokio::test]
     async fn awkward_keys_round_trip() {
         let (_d, s) = store();
-        for key in ["in/site a/2026-11-25 10:00:00.json", "in/site a/c++ & plus+sign=.json", "in/ünïcödé €/日本語.json", "in/percent%20literal.json"] {
-            s.put(key, Bytes::from(key.to_owned()), "text/plain").await.unwrap();
+        for key in [
+            "in/site a/2026-11-25 10:00:00.json",
+            "in/site a/c++ & plus+sign=.json",
+            "in/ünïcödé €/日本語.json",
+            "in/percent%20literal.json",
+        ] {
+            s.put(key, Bytes::from(key.to_owned()), "text/plain")
+                .await
+                .unwrap();
             assert_eq!(s.get(key).await.unwrap(), Bytes::from(key.to_owned()));
         }
-        let keys: Vec<String> = s.list("in/site a/").await.unwrap().into_iter().map(|m| m.key).collect();
-        assert_eq!(keys, vec!["in/site a/2026-11-25 10:00:00.json", "in/site a/c++ & plus+sign=.json"]);
+        let keys: Vec<String> = s
+            .list("in/site a/")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.key)
+            .collect();
+        assert_eq!(
+            keys,
+            vec![
+                "in/site a/2026-11-25 10:00:00.json",
+                "in/site a/c++ & plus+sign=.json"
+            ]
+        );
     }
 
     #[tokio::test]
     async fn put_replaces_and_missing_is_not_found() {
         let (_d, s) = store();
-        s.put("a/b", Bytes::from_static(b"1"), "text/plain").await.unwrap();
-        s.put("a/b", Bytes::from_static(b"22"), "text/plain").await.unwrap();
+        s.put("a/b", Bytes::from_static(b"1"), "text/plain")
+            .await
+            .unwrap();
+        s.put("a/b", Bytes::from_static(b"22"), "text/plain")
+            .await
+            .unwrap();
         assert_eq!(s.get("a/b").await.unwrap(), Bytes::from_static(b"22"));
-        assert!(matches!(s.get("a/c").await, Err(StoreError::NotFound { .. })));
+        assert!(matches!(
+            s.get("a/c").await,
+            Err(StoreError::NotFound { .. })
+        ));
     }
 
     #[tokio::test]
     async fn list_filters_by_partial_segment_prefix_and_sorts() {
         let (_d, s) = store();
-        for k in ["raw/date=2026-11-25/b", "raw/date=2026-11-25/a", "raw/date=2026-11-26/a", "rawx/a", "curated/a"] {
+        for k in [
+            "raw/date=2026-11-25/b",
+            "raw/date=2026-11-25/a",
+            "raw/date=2026-11-26/a",
+            "rawx/a",
+            "curated/a",
+        ] {
             s.put(k, Bytes::new(), "text/plain").await.unwrap();
         }
-        let keys: Vec<String> = s.list("raw/date=2026-11-2").await.unwrap().into_iter().map(|m| m.key).collect();
-        assert_eq!(keys, vec!["raw/date=2026-11-25/a", "raw/date=2026-11-25/b", "raw/date=2026-11-26/a"]);
+        let keys: Vec<String> = s
+            .list("raw/date=2026-11-2")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.key)
+            .collect();
+        assert_eq!(
+            keys,
+            vec![
+                "raw/date=2026-11-25/a",
+                "raw/date=2026-11-25/b",
+                "raw/date=2026-11-26/a"
+            ]
+        );
         assert_eq!(s.list("").await.unwrap().len(), 5);
         assert!(s.list("nothing/").await.unwrap().is_empty());
     }
@@ -212,7 +301,13 @@ mod tests {
     async fn path_escapes_are_refused() {
         let (_d, s) = store();
         for key in ["../x", "a/../../x", "/abs", "a//b", ""] {
-            assert!(matches!(s.put(key, Bytes::new(), "x").await, Err(StoreError::InvalidKey { .. })), "{key}");
+            assert!(
+                matches!(
+                    s.put(key, Bytes::new(), "x").await,
+                    Err(StoreError::InvalidKey { .. })
+                ),
+                "{key}"
+            );
         }
     }
 }

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::{SecondsFormat, Utc};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use twinpipe_ports::{BusError, BusEvent, EventBus};
 
 use crate::rules::Rule;
@@ -51,7 +51,10 @@ pub struct LocalEventRouter {
 impl LocalEventRouter {
     /// A router applying `rules`.
     pub fn new(rules: Vec<Rule>) -> Arc<Self> {
-        Arc::new(LocalEventRouter { rules, state: Mutex::new(State::default()) })
+        Arc::new(LocalEventRouter {
+            rules,
+            state: Mutex::new(State::default()),
+        })
     }
 
     /// Also appends every published envelope to `path` as NDJSON, for inspection after a run.
@@ -59,14 +62,20 @@ impl LocalEventRouter {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        let file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
         self.lock().journal = Some(file);
         Ok(())
     }
 
     /// A handle that publishes to the bus called `name` (`default` receives AWS service events).
     pub fn bus(self: &Arc<Self>, name: impl Into<String>) -> Arc<LocalBus> {
-        Arc::new(LocalBus { name: name.into(), router: Arc::clone(self) })
+        Arc::new(LocalBus {
+            name: name.into(),
+            router: Arc::clone(self),
+        })
     }
 
     /// The next delivery to make, if any.
@@ -99,7 +108,9 @@ impl LocalEventRouter {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn route(&self, bus: &str, envelope: Value) -> std::io::Result<()> {
@@ -108,7 +119,11 @@ impl LocalEventRouter {
         if let Some(journal) = state.journal.as_mut() {
             writeln!(journal, "{envelope}")?;
         }
-        for rule in self.rules.iter().filter(|r| r.event_bus == bus && r.pattern.matches(&envelope)) {
+        for rule in self
+            .rules
+            .iter()
+            .filter(|r| r.event_bus == bus && r.pattern.matches(&envelope))
+        {
             state.pending.push_back(Delivery {
                 rule: rule.name.clone(),
                 target: rule.target.clone(),
@@ -147,13 +162,20 @@ impl EventBus for LocalBus {
         for event in &events {
             let size = event.detail.to_string().len();
             if size > MAX_ENTRY_BYTES {
-                return Err(BusError::TooLarge { detail_type: event.detail_type.clone(), size, limit: MAX_ENTRY_BYTES });
+                return Err(BusError::TooLarge {
+                    detail_type: event.detail_type.clone(),
+                    size,
+                    limit: MAX_ENTRY_BYTES,
+                });
             }
         }
         for event in &events {
             self.router
                 .route(&self.name, envelope(event))
-                .map_err(|e| BusError::Unavailable { bus: self.name.clone(), source: Box::new(e) })?;
+                .map_err(|e| BusError::Unavailable {
+                    bus: self.name.clone(),
+                    source: Box::new(e),
+                })?;
         }
         Ok(())
     }
@@ -162,10 +184,16 @@ impl EventBus for LocalBus {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::{load_rules, RuleContext};
+    use crate::rules::{RuleContext, load_rules};
 
     fn router() -> Arc<LocalEventRouter> {
-        LocalEventRouter::new(load_rules(&RuleContext { data_bucket: "lake".into(), pipeline_bus: "twinpipe".into() }).unwrap())
+        LocalEventRouter::new(
+            load_rules(&RuleContext {
+                data_bucket: "lake".into(),
+                pipeline_bus: "twinpipe".into(),
+            })
+            .unwrap(),
+        )
     }
 
     fn created(bucket: &str, key: &str) -> BusEvent {
@@ -175,7 +203,10 @@ mod tests {
     #[tokio::test]
     async fn raw_object_in_our_bucket_reaches_curate() {
         let r = router();
-        r.bus("default").publish(vec![created("lake", "raw/a.ndjson")]).await.unwrap();
+        r.bus("default")
+            .publish(vec![created("lake", "raw/a.ndjson")])
+            .await
+            .unwrap();
         let d = r.next_delivery().unwrap();
         assert_eq!(d.target, "curate");
         assert_eq!(d.event["detail"]["object"]["key"], "raw/a.ndjson");
@@ -185,8 +216,17 @@ mod tests {
     #[tokio::test]
     async fn other_prefixes_buckets_and_buses_are_not_routed() {
         let r = router();
-        r.bus("default").publish(vec![created("lake", "curated/a.parquet"), created("other", "raw/a")]).await.unwrap();
-        r.bus("twinpipe").publish(vec![created("lake", "raw/a")]).await.unwrap();
+        r.bus("default")
+            .publish(vec![
+                created("lake", "curated/a.parquet"),
+                created("other", "raw/a"),
+            ])
+            .await
+            .unwrap();
+        r.bus("twinpipe")
+            .publish(vec![created("lake", "raw/a")])
+            .await
+            .unwrap();
         assert!(r.next_delivery().is_none());
         assert_eq!(r.published(), 3);
     }
@@ -194,7 +234,10 @@ mod tests {
     #[tokio::test]
     async fn failing_delivery_is_retried_then_dead_lettered() {
         let r = router();
-        r.bus("default").publish(vec![created("lake", "raw/a")]).await.unwrap();
+        r.bus("default")
+            .publish(vec![created("lake", "raw/a")])
+            .await
+            .unwrap();
         for _ in 0..MAX_DELIVERY_ATTEMPTS {
             let d = r.next_delivery().unwrap();
             r.delivery_failed(d, "boom".into());

@@ -25,7 +25,12 @@ pub struct FlakyStore<S> {
 
 impl<S> FlakyStore<S> {
     pub fn new(inner: S, plan: FailurePlan) -> Self {
-        FlakyStore { inner, plan, puts: AtomicU64::new(0), failed: AtomicU64::new(0) }
+        FlakyStore {
+            inner,
+            plan,
+            puts: AtomicU64::new(0),
+            failed: AtomicU64::new(0),
+        }
     }
 
     /// How many puts were made to fail.
@@ -42,16 +47,17 @@ impl<S: ObjectStore> ObjectStore for FlakyStore<S> {
 
     async fn put(&self, key: &str, body: Bytes, content_type: &str) -> Result<(), StoreError> {
         let n = self.puts.fetch_add(1, Ordering::Relaxed) + 1;
-        if let FailurePlan::EveryNth(every) = self.plan {
-            if every > 0 && n % every == 0 {
-                self.failed.fetch_add(1, Ordering::Relaxed);
-                return Err(StoreError::Unavailable {
-                    operation: "put",
-                    bucket: self.bucket().to_owned(),
-                    key: key.to_owned(),
-                    source: "injected failure (503 Slow Down)".into(),
-                });
-            }
+        if let FailurePlan::EveryNth(every) = self.plan
+            && every > 0
+            && n.is_multiple_of(every)
+        {
+            self.failed.fetch_add(1, Ordering::Relaxed);
+            return Err(StoreError::Unavailable {
+                operation: "put",
+                bucket: self.bucket().to_owned(),
+                key: key.to_owned(),
+                source: "injected failure (503 Slow Down)".into(),
+            });
         }
         self.inner.put(key, body, content_type).await
     }

@@ -38,7 +38,11 @@ pub struct MemoryQueue {
 impl MemoryQueue {
     /// A queue that dead-letters a message on its `max_receive_count`-th failed receive.
     pub fn new(name: impl Into<String>, max_receive_count: u32) -> Self {
-        MemoryQueue { name: name.into(), max_receive_count: max_receive_count.max(1), state: Mutex::default() }
+        MemoryQueue {
+            name: name.into(),
+            max_receive_count: max_receive_count.max(1),
+            state: Mutex::default(),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -83,13 +87,24 @@ impl MemoryQueue {
         r.receipt_handle = Some(format!("{}#{}", m.message_id, m.receive_count));
         r.body = Some(m.body.clone());
         r.attributes = HashMap::from([
-            ("ApproximateReceiveCount".to_owned(), m.receive_count.to_string()),
+            (
+                "ApproximateReceiveCount".to_owned(),
+                m.receive_count.to_string(),
+            ),
             ("SentTimestamp".to_owned(), m.sent_ms.to_string()),
             ("SenderId".to_owned(), crate::LOCAL_ACCOUNT.to_owned()),
-            ("ApproximateFirstReceiveTimestamp".to_owned(), m.first_receive_ms.unwrap_or(m.sent_ms).to_string()),
+            (
+                "ApproximateFirstReceiveTimestamp".to_owned(),
+                m.first_receive_ms.unwrap_or(m.sent_ms).to_string(),
+            ),
         ]);
         r.event_source = Some("aws:sqs".to_owned());
-        r.event_source_arn = Some(format!("arn:aws:sqs:{}:{}:{}", crate::LOCAL_REGION, crate::LOCAL_ACCOUNT, self.name));
+        r.event_source_arn = Some(format!(
+            "arn:aws:sqs:{}:{}:{}",
+            crate::LOCAL_REGION,
+            crate::LOCAL_ACCOUNT,
+            self.name
+        ));
         r.aws_region = Some(crate::LOCAL_REGION.to_owned());
         r
     }
@@ -97,13 +112,25 @@ impl MemoryQueue {
     /// Applies the handler's answer to a batch from `receive`.
     pub fn complete<E>(&self, batch: &SqsEvent, answer: Result<&SqsBatchResponse, E>) {
         let failed: Vec<String> = match answer {
-            Ok(resp) => resp.batch_item_failures.iter().map(|f| f.item_identifier.clone()).collect(),
-            Err(_) => batch.records.iter().filter_map(|r| r.message_id.clone()).collect(),
+            Ok(resp) => resp
+                .batch_item_failures
+                .iter()
+                .map(|f| f.item_identifier.clone())
+                .collect(),
+            Err(_) => batch
+                .records
+                .iter()
+                .filter_map(|r| r.message_id.clone())
+                .collect(),
         };
         let mut state = self.lock();
         for record in &batch.records {
-            let Some(id) = &record.message_id else { continue };
-            let Some(m) = state.in_flight.remove(id) else { continue };
+            let Some(id) = &record.message_id else {
+                continue;
+            };
+            let Some(m) = state.in_flight.remove(id) else {
+                continue;
+            };
             if !failed.contains(id) {
                 continue;
             }
