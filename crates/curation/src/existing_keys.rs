@@ -57,7 +57,11 @@ impl ExistingKeys {
     /// Every key as (asset_id, sensor_id, ts), in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str, i64)> {
         self.by_asset.iter().flat_map(|(asset, sensors)| {
-            sensors.iter().flat_map(move |(sensor, times)| times.iter().map(move |&ts| (asset.as_str(), sensor.as_str(), ts)))
+            sensors.iter().flat_map(move |(sensor, times)| {
+                times
+                    .iter()
+                    .map(move |&ts| (asset.as_str(), sensor.as_str(), ts))
+            })
         })
     }
 

@@ -9,7 +9,7 @@ pub mod notifier;
 pub mod object_store;
 
 pub use event_bus::{BusError, BusEvent, EventBus};
-pub use notifier::{AttributeValue, Notification, NotifyError, Notifier};
+pub use notifier::{AttributeValue, Notification, Notifier, NotifyError};
 pub use object_store::{ObjectMeta, ObjectStore, StoreError};
 
 /// The error type adapters wrap their underlying failures in (SDK errors, I/O errors).

@@ -73,9 +73,15 @@ impl IngestConfig {
 }
 
 fn positive(name: &'static str) -> Result<Option<i64>, ConfigError> {
-    let Ok(value) = std::env::var(name) else { return Ok(None) };
+    let Ok(value) = std::env::var(name) else {
+        return Ok(None);
+    };
     match value.trim().parse::<i64>() {
         Ok(v) if v > 0 => Ok(Some(v)),
-        _ => Err(ConfigError { name, value, reason: "expected a positive whole number" }),
+        _ => Err(ConfigError {
+            name,
+            value,
+            reason: "expected a positive whole number",
+        }),
     }
 }

@@ -2,7 +2,7 @@
 //! and replay the message.
 
 use aws_lambda_events::event::sqs::SqsMessage;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use twinpipe_domain::{MessageError, ParsedMessage};
 
 /// The record for a body that could not be used at all (not JSON, wrong shape, too large).

@@ -1,0 +1,26 @@
+//! Lambda entry point of curate: wiring only. The handler lives in the library.
+
+use std::sync::Arc;
+
+use lambda_runtime::{Error, LambdaEvent, service_fn};
+use serde_json::Value;
+use twinpipe_curate::Curate;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    let config = twinpipe_aws::aws_sdk_config().await;
+    let store = twinpipe_aws::S3Store::new(&config, required_env("TWINPIPE_BUCKET")?);
+    let bus = twinpipe_aws::EventBridgeBus::new(&config, required_env("TWINPIPE_EVENT_BUS")?);
+    let curate = Curate::new(Arc::new(store), Arc::new(bus));
+    lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
+        let curate = &curate;
+        async move { Ok::<_, Error>(curate.handle(&event.payload).await?) }
+    }))
+    .await
+}
+
+fn required_env(name: &str) -> Result<String, Error> {
+    std::env::var(name)
+        .map_err(|_| format!("environment variable {name} must be set (see infra/)").into())
+}
