@@ -92,7 +92,7 @@ impl LocalEventRouter {
             tracing::error!(rule = %delivery.rule, target = %delivery.target, %error, "delivery failed for good; kept as a dead letter");
             state.dead_letters.push((delivery, error));
         } else {
-            tracing::warn!(rule = %delivery.rule, target = %delivery.target, %error, attempt = delivery.failures, "delivery failed; retrying");
+            tracing::info!(rule = %delivery.rule, target = %delivery.target, %error, attempt = delivery.failures, "delivery failed; retrying");
             state.pending.push_back(delivery);
         }
     }
@@ -100,6 +100,23 @@ impl LocalEventRouter {
     /// Deliveries that failed every attempt, with their last error.
     pub fn dead_letters(&self) -> Vec<(Delivery, String)> {
         self.lock().dead_letters.clone()
+    }
+
+    /// Queues every dead letter again with a fresh attempt count, as redriving a target's dead-letter
+    /// queue does. Returns how many.
+    pub fn redrive_dead_letters(&self) -> usize {
+        let mut state = self.lock();
+        let dead = std::mem::take(&mut state.dead_letters);
+        let n = dead.len();
+        state
+            .pending
+            .extend(dead.into_iter().map(|(d, _)| Delivery { failures: 0, ..d }));
+        n
+    }
+
+    /// Deliveries waiting to be made.
+    pub fn pending(&self) -> usize {
+        self.lock().pending.len()
     }
 
     /// How many events were published in all.

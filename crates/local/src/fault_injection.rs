@@ -11,8 +11,33 @@ use twinpipe_ports::{ObjectMeta, ObjectStore, StoreError};
 pub enum FailurePlan {
     /// Every put succeeds.
     Never,
-    /// Every `n`-th put (counting from 1) fails with a transient error.
+    /// Every `n`-th put (counting from 1) fails with a transient error. Periodic: a handler whose
+    /// attempts always make the same number of puts can fail forever, so prefer `OneIn` for long runs.
     EveryNth(u64),
+    /// Each put fails with probability `1/one_in`, drawn from a hash of `seed` and the put's number:
+    /// independent across retries, like real throttling, and the same on every run with the same seed.
+    OneIn { one_in: u64, seed: u64 },
+}
+
+impl FailurePlan {
+    /// Whether the `n`-th put (from 1) fails.
+    fn fails(self, n: u64) -> bool {
+        match self {
+            FailurePlan::Never => false,
+            FailurePlan::EveryNth(every) => every > 0 && n.is_multiple_of(every),
+            FailurePlan::OneIn { one_in, seed } => {
+                one_in > 0 && splitmix64(seed ^ n).is_multiple_of(one_in)
+            }
+        }
+    }
+}
+
+/// SplitMix64: a tiny, well-mixed hash, enough to spread failures evenly.
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// Wraps a store and fails some puts, as S3 occasionally does (503 Slow Down, timeouts).
@@ -47,10 +72,7 @@ impl<S: ObjectStore> ObjectStore for FlakyStore<S> {
 
     async fn put(&self, key: &str, body: Bytes, content_type: &str) -> Result<(), StoreError> {
         let n = self.puts.fetch_add(1, Ordering::Relaxed) + 1;
-        if let FailurePlan::EveryNth(every) = self.plan
-            && every > 0
-            && n.is_multiple_of(every)
-        {
+        if self.plan.fails(n) {
             self.failed.fetch_add(1, Ordering::Relaxed);
             return Err(StoreError::Unavailable {
                 operation: "put",

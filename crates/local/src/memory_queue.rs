@@ -153,6 +153,21 @@ impl MemoryQueue {
         self.lock().dead.clone()
     }
 
+    /// Moves every dead-lettered message back to the queue with a fresh receive count, as an SQS
+    /// dead-letter-queue redrive does once the cause of the failures is fixed. Returns how many.
+    pub fn redrive_dead_letters(&self) -> usize {
+        let mut state = self.lock();
+        let dead = std::mem::take(&mut state.dead);
+        let n = dead.len();
+        state
+            .visible
+            .extend(dead.into_iter().map(|m| QueuedMessage {
+                receive_count: 0,
+                ..m
+            }));
+        n
+    }
+
     /// Messages sent in all.
     pub fn sent(&self) -> u64 {
         self.lock().sent
