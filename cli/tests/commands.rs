@@ -95,6 +95,23 @@ fn invoke_reports_handler_errors_like_lambda_and_fails() {
 }
 
 #[test]
+fn invoke_curate_works_on_the_s3_user_guide_sample_event() {
+    let data = tempfile::tempdir().unwrap();
+    let sample = events_dir().join("aws-sample-eventbridge-s3-object-created.json");
+    let (ok, json) = invoke("curate", &sample, data.path());
+    assert!(!ok, "nothing is at example-key yet");
+    assert!(json["errorMessage"].as_str().unwrap().contains("amzn-s3-demo-bucket1"), "{json}");
+
+    let object = data.path().join("amzn-s3-demo-bucket1/example-key");
+    std::fs::create_dir_all(object.parent().unwrap()).unwrap();
+    std::fs::write(&object, r#"{"asset_id":"pump-1","sensor_id":"flow","ts":"2021-11-12T00:00:00Z","value":1.5,"unit":"L/s"}"#).unwrap();
+    let (ok, json) = invoke("curate", &sample, data.path());
+    assert!(ok, "{json}");
+    assert_eq!(json["rows_written"], 1);
+    assert_eq!(json["objects"][0]["date"], "2021-11-12");
+}
+
+#[test]
 fn invoke_rejects_an_event_of_the_wrong_kind_with_a_clear_message() {
     let data = tempfile::tempdir().unwrap();
     let out = twinpipe()
