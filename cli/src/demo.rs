@@ -55,6 +55,10 @@ pub struct Traffic {
     pub messages: u64,
     pub resent_messages: u64,
     pub corrupted_messages: u64,
+    /// Readings that cannot be curated because their message or the reading itself was corrupted.
+    pub readings_withheld: u64,
+    /// Inputs the pipeline must quarantine: one per corrupted message sent.
+    pub quarantine_expected: u64,
     pub by_envelope: BTreeMap<&'static str, u64>,
 }
 
@@ -186,26 +190,66 @@ fn send_message(
     readings: &[SimReading<'_>],
     sent_ms: i64,
 ) {
-    if readings.is_empty() {
+    let Some(first) = readings.first() else {
         return;
-    }
-    let array = json!(readings
+    };
+    let mut array: Vec<serde_json::Value> = readings
         .iter()
         .map(|r| json!({"asset_id": r.asset_id, "sensor_id": r.sensor_id, "ts": r.ts_ms, "value": r.value, "unit": r.unit, "quality": r.quality.as_str()}))
-        .collect::<Vec<_>>());
-    let (envelope, mut body) = wrap(kind, readings[0].asset_id, array);
-    if rng.chance(0.005) {
-        body = corrupt(rng, &body);
-        traffic.corrupted_messages += 1;
+        .collect();
+    let corruption = rng.chance(0.005).then(|| Corruption::pick(rng));
+    if let Some(c) = corruption {
+        c.apply_to_reading(&mut array[0]);
     }
-    *traffic.by_envelope.entry(envelope).or_default() += 1;
-    traffic.messages += 1;
+    let (envelope, mut body) = wrap(kind, first.asset_id, serde_json::Value::Array(array));
+    if corruption == Some(Corruption::Truncated) {
+        body.truncate(body.len() / 2);
+    }
+    let copies = if rng.chance(0.01) { 2 } else { 1 };
     let sent_ms = sent_ms.min(chrono::Utc::now().timestamp_millis());
-    pipeline.send(body.clone(), sent_ms);
-    if rng.chance(0.01) {
-        traffic.resent_messages += 1;
+    for _ in 0..copies {
+        pipeline.send(body.clone(), sent_ms);
         traffic.messages += 1;
-        pipeline.send(body, sent_ms);
+        *traffic.by_envelope.entry(envelope).or_default() += 1;
+        if let Some(c) = corruption {
+            traffic.corrupted_messages += 1;
+            traffic.quarantine_expected += 1;
+            traffic.readings_withheld += if c == Corruption::Truncated {
+                readings.len() as u64
+            } else {
+                1
+            };
+        }
+    }
+    traffic.resent_messages += copies - 1;
+}
+
+/// How a flaky gateway damages a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Corruption {
+    /// The body is cut short: unusable as a whole.
+    Truncated,
+    /// One reading's value arrives as text.
+    ValueAsText,
+    /// One reading carries a unit nobody knows.
+    UnknownUnit,
+}
+
+impl Corruption {
+    fn pick(rng: &mut Lcg) -> Corruption {
+        match rng.next() % 3 {
+            0 => Corruption::Truncated,
+            1 => Corruption::ValueAsText,
+            _ => Corruption::UnknownUnit,
+        }
+    }
+
+    fn apply_to_reading(self, reading: &mut serde_json::Value) {
+        match self {
+            Corruption::Truncated => {}
+            Corruption::ValueAsText => reading["value"] = "n/a".into(),
+            Corruption::UnknownUnit => reading["unit"] = "furlong".into(),
+        }
     }
 }
 
@@ -232,15 +276,6 @@ fn wrap(kind: AssetKind, asset_id: &str, readings: serde_json::Value) -> (&'stat
             ("sns", envelope.to_string())
         }
         AssetKind::Pump | AssetKind::ProductionLine => ("array", readings.to_string()),
-    }
-}
-
-/// Damages a body as a flaky gateway might: cut short, a value turned into text, or an unknown unit.
-fn corrupt(rng: &mut Lcg, body: &str) -> String {
-    match rng.next() % 3 {
-        0 => body[..body.len() / 2].to_owned(),
-        1 => body.replacen("\"value\":", "\"value\":\"n/a\",\"x\":", 1),
-        _ => body.replacen("\"unit\":\"", "\"unit\":\"furlong", 1),
     }
 }
 

@@ -100,7 +100,13 @@ fn invoke_curate_works_on_the_s3_user_guide_sample_event() {
     let sample = events_dir().join("aws-sample-eventbridge-s3-object-created.json");
     let (ok, json) = invoke("curate", &sample, data.path());
     assert!(!ok, "nothing is at example-key yet");
-    assert!(json["errorMessage"].as_str().unwrap().contains("amzn-s3-demo-bucket1"), "{json}");
+    assert!(
+        json["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("amzn-s3-demo-bucket1"),
+        "{json}"
+    );
 
     let object = data.path().join("amzn-s3-demo-bucket1/example-key");
     std::fs::create_dir_all(object.parent().unwrap()).unwrap();
@@ -154,11 +160,17 @@ fn demo_runs_end_to_end_and_balances() {
     assert_eq!(p["events_dead_lettered"], 0);
     assert!(p["storage_failures_injected"].as_u64().unwrap() > 0);
     let simulated = summary["traffic"]["readings_simulated"].as_u64().unwrap();
-    let corrupted = summary["traffic"]["corrupted_messages"].as_u64().unwrap();
+    let withheld = summary["traffic"]["readings_withheld"].as_u64().unwrap();
     assert!(simulated > 1000);
-    if corrupted == 0 {
-        assert_eq!(p["rows_curated"].as_u64().unwrap(), simulated, "{summary}");
-    }
+    assert_eq!(
+        p["rows_curated"].as_u64().unwrap(),
+        simulated - withheld,
+        "{summary}"
+    );
+    assert_eq!(
+        p["inputs_quarantined"], summary["traffic"]["quarantine_expected"],
+        "{summary}"
+    );
     assert!(data.path().join("demo-summary.json").is_file());
 }
 
