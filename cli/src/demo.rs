@@ -310,10 +310,11 @@ fn print_summary(s: &DemoSummary, pipeline: &LocalPipeline) {
     );
     println!();
     println!(
-        "  sent       {} messages ({} resent, {} corrupted); envelopes: {}",
+        "  sent       {} messages ({} resent, {} corrupted, withholding {} readings); envelopes: {}",
         t.messages,
         t.resent_messages,
         t.corrupted_messages,
+        t.readings_withheld,
         t.by_envelope
             .iter()
             .map(|(k, v)| format!("{k} {v}"))

@@ -43,12 +43,16 @@ impl Default for FleetConfig {
 /// Why a [`FleetConfig`] cannot be simulated, so a CLI can tell its user which flag to fix.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ConfigError {
+    /// The step interval is not a finite, positive whole number of milliseconds.
     #[error("interval_s must be a finite number of at least 0.001 s, got {0}")]
     Interval(f64),
+    /// The run length is negative, not finite or absurdly long.
     #[error("hours must be a finite, non-negative number, got {0}")]
     Hours(f64),
+    /// The faulted fraction is not a fraction.
     #[error("fault_fraction must lie in [0, 1], got {0}")]
     FaultFraction(f64),
+    /// `start_ms` plus the run length does not fit in an `i64`.
     #[error("the run's timestamps overflow i64 epoch milliseconds")]
     TimeRange,
 }
@@ -72,7 +76,7 @@ impl FleetConfig {
             return Err(ConfigError::Interval(self.interval_s));
         }
         let duration_ms = self.hours * 3_600_000.0;
-        if !duration_ms.is_finite() || duration_ms < 0.0 || duration_ms > 1e17 {
+        if !(0.0..=1e17).contains(&duration_ms) {
             return Err(ConfigError::Hours(self.hours));
         }
         if !(0.0..=1.0).contains(&self.fault_fraction) {

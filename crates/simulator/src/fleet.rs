@@ -62,6 +62,7 @@ pub struct SensorSpec {
 pub struct AssetSpec {
     /// `<prefix>-<nnn>`, numbered from 1 across the fleet (`pump-001`, `ahu-002`).
     pub id: String,
+    /// Which physical model drives the asset, and so which sensors it has.
     pub kind: AssetKind,
     /// In the order readings of this asset are emitted within a step.
     pub sensors: Vec<SensorSpec>,
@@ -99,10 +100,12 @@ impl FaultKind {
 /// Ground truth of one injected fault, against which detections and their delay are scored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InjectedFault {
+    /// The faulted asset; each asset has at most one fault.
     pub asset_id: String,
     /// The sensors whose readings the fault can change; all other sensors of the asset read exactly
     /// what they would have without the fault.
     pub sensor_ids: Vec<&'static str>,
+    /// What went wrong, so a benchmark can score detectors per fault kind.
     pub kind: FaultKind,
     /// Timestamp (epoch ms) of the first step the fault acts on; it is on the step grid. Readings
     /// before it are identical to a run without the fault.

@@ -23,6 +23,8 @@
 //! Pure: no I/O, no clock, no AWS. Same config, same output — see [`try_simulate`] for the
 //! determinism contract.
 
+#![warn(missing_docs)]
+
 mod config;
 mod fleet;
 mod models;

@@ -6,8 +6,9 @@ use rand::Rng;
 use rand::rngs::StdRng;
 use serde::Serialize;
 
-use crate::fleet::{FaultKind, Simulation};
+use crate::fleet::{FaultKind, FaultPlan, Simulation};
 use crate::models::{Ctx, MAX_SENSORS, Model, Process, normal};
+use crate::sensor::SensorDef;
 
 /// How far a reading can be trusted. Mirrors `twinpipe_domain::Quality` (OPC UA's three status
 /// classes) without depending on the domain crate; convert with [`Quality::as_str`] and
@@ -15,9 +16,12 @@ use crate::models::{Ctx, MAX_SENSORS, Model, Process, normal};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Quality {
+    /// The value can be used as is.
     #[default]
     Good,
+    /// The value may be off (a transmitter flagging a suspect measurement).
     Uncertain,
+    /// The value should not be used.
     Bad,
 }
 
@@ -36,7 +40,9 @@ impl Quality {
 /// specs so producing a reading allocates nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct SimReading<'a> {
+    /// Borrowed from [`AssetSpec::id`](crate::AssetSpec::id).
     pub asset_id: &'a str,
+    /// Borrowed from [`SensorSpec::id`](crate::SensorSpec::id).
     pub sensor_id: &'static str,
     /// Epoch milliseconds, on the run's step grid.
     pub ts_ms: i64,
@@ -44,13 +50,16 @@ pub struct SimReading<'a> {
     pub value: f64,
     /// A symbol accepted by `twinpipe_domain::units::Unit::parse`.
     pub unit: &'static str,
+    /// Mostly good; faulty sensors are sometimes flagged after onset.
     pub quality: Quality,
 }
 
 /// All readings of the fleet at one timestamp, in asset order and each asset's sensor order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step<'a> {
+    /// Epoch milliseconds of this step, shared by all its readings.
     pub ts_ms: i64,
+    /// One reading of every sensor of every asset.
     pub readings: Vec<SimReading<'a>>,
 }
 
@@ -127,66 +136,20 @@ impl<'a> Steps<'a> {
                     normal(&mut run.noise_rng)
                 };
                 let measured = def.measure(truth[i], z);
-                let (value, quality) = if faulted_sensor == Some(i) {
-                    let (value, quality) = match active {
-                        Some(plan) => {
-                            let st = &mut run.fault;
-                            let rng = &mut run.fault_rng;
-                            match plan.kind {
-                                FaultKind::SensorDrift => {
-                                    let elapsed_s = (ts_ms - plan.onset_ms) as f64 / 1000.0;
-                                    (
-                                        def.report(measured + plan.drift_per_s * elapsed_s),
-                                        Quality::Good,
-                                    )
-                                }
-                                FaultKind::StuckSensor => {
-                                    let current = def.report(measured);
-                                    let value =
-                                        *st.frozen.get_or_insert(st.last.unwrap_or(current));
-                                    let q = if rng.random_bool(0.03) {
-                                        Quality::Uncertain
-                                    } else {
-                                        Quality::Good
-                                    };
-                                    (value, q)
-                                }
-                                FaultKind::SpikeBurst => {
-                                    // The first burst starts at onset, upward so clamping cannot hide it.
-                                    let first = !st.burst_started;
-                                    if st.burst_left == 0
-                                        && (first || rng.random_bool(plan.burst_p))
-                                    {
-                                        st.burst_started = true;
-                                        st.burst_left = rng.random_range(1..=4);
-                                    }
-                                    if st.burst_left > 0 {
-                                        st.burst_left -= 1;
-                                        let up = rng.random_bool(0.75) || first;
-                                        let sign = if up { 1.0 } else { -1.0 };
-                                        let spike = sign * plan.spike * rng.random_range(0.7..1.3);
-                                        let q = match rng.random::<f64>() {
-                                            x if x < 0.05 => Quality::Bad,
-                                            x if x < 0.25 => Quality::Uncertain,
-                                            _ => Quality::Good,
-                                        };
-                                        (def.report(measured + spike), q)
-                                    } else {
-                                        (def.report(measured), Quality::Good)
-                                    }
-                                }
-                                FaultKind::BearingWear | FaultKind::Fouling => {
-                                    (def.report(measured), Quality::Good)
-                                }
-                            }
-                        }
-                        None => (def.report(measured), Quality::Good),
-                    };
-                    run.fault.last = Some(value);
-                    (value, quality)
-                } else {
-                    (def.report(measured), Quality::Good)
+                let (value, quality) = match active {
+                    Some(plan) if faulted_sensor == Some(i) => sensor_fault(
+                        plan,
+                        def,
+                        measured,
+                        ts_ms,
+                        &mut run.fault,
+                        &mut run.fault_rng,
+                    ),
+                    _ => (def.report(measured), Quality::Good),
                 };
+                if faulted_sensor == Some(i) {
+                    run.fault.last = Some(value);
+                }
                 buf.push(SimReading {
                     asset_id: &spec.id,
                     sensor_id: def.id,
@@ -198,6 +161,58 @@ impl<'a> Steps<'a> {
             }
         }
         Some(ts_ms)
+    }
+}
+
+/// The reading of a faulted sensor after its fault's onset.
+fn sensor_fault(
+    plan: &FaultPlan,
+    def: &SensorDef,
+    measured: f64,
+    ts_ms: i64,
+    st: &mut SensorFaultState,
+    rng: &mut StdRng,
+) -> (f64, Quality) {
+    match plan.kind {
+        FaultKind::SensorDrift => {
+            let elapsed_s = (ts_ms - plan.onset_ms) as f64 / 1000.0;
+            (
+                def.report(measured + plan.drift_per_s * elapsed_s),
+                Quality::Good,
+            )
+        }
+        FaultKind::StuckSensor => {
+            let current = def.report(measured);
+            let value = *st.frozen.get_or_insert(st.last.unwrap_or(current));
+            let q = if rng.random_bool(0.03) {
+                Quality::Uncertain
+            } else {
+                Quality::Good
+            };
+            (value, q)
+        }
+        FaultKind::SpikeBurst => {
+            // The first burst starts at onset, upward so clamping cannot hide it.
+            let first = !st.burst_started;
+            if st.burst_left == 0 && (first || rng.random_bool(plan.burst_p)) {
+                st.burst_started = true;
+                st.burst_left = rng.random_range(1..=4);
+            }
+            if st.burst_left == 0 {
+                return (def.report(measured), Quality::Good);
+            }
+            st.burst_left -= 1;
+            let up = rng.random_bool(0.75) || first;
+            let spike = if up { 1.0 } else { -1.0 } * plan.spike * rng.random_range(0.7..1.3);
+            let q = match rng.random::<f64>() {
+                x if x < 0.05 => Quality::Bad,
+                x if x < 0.25 => Quality::Uncertain,
+                _ => Quality::Good,
+            };
+            (def.report(measured + spike), q)
+        }
+        // Process faults act through the model, not the transmitter.
+        FaultKind::BearingWear | FaultKind::Fouling => (def.report(measured), Quality::Good),
     }
 }
 

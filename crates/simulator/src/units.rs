@@ -25,7 +25,7 @@ impl OutUnit {
 
     /// Converts a canonical value into this unit.
     #[inline]
-    pub fn from_canonical(self, canonical: f64) -> f64 {
+    pub fn express(self, canonical: f64) -> f64 {
         (canonical - self.offset) / self.scale
     }
 
@@ -70,7 +70,7 @@ mod tests {
     fn round_trips() {
         for u in ALL {
             for v in [-40.0, 0.0, 1.5, 1234.5] {
-                let back = u.to_canonical(u.from_canonical(v));
+                let back = u.to_canonical(u.express(v));
                 assert!(
                     (back - v).abs() < 1e-9 * v.abs().max(1.0),
                     "{}: {v} -> {back}",
@@ -78,8 +78,8 @@ mod tests {
                 );
             }
         }
-        assert!((DEG_F.from_canonical(100.0) - 212.0).abs() < 1e-9);
-        assert!((PA.from_canonical(0.25) - 250.0).abs() < 1e-9);
+        assert!((DEG_F.express(100.0) - 212.0).abs() < 1e-9);
+        assert!((PA.express(0.25) - 250.0).abs() < 1e-9);
     }
 
     #[test]

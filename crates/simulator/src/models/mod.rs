@@ -4,9 +4,10 @@
 //! (noise-free) value of every sensor in canonical units. Noise, sensor faults and unit conversion are
 //! applied afterwards by the stream, identically for every kind.
 //!
-//! Determinism rule: a model draws from its random stream only depending on its schedule and its own
-//! healthy state, never on process-fault severity, so a faulted asset stays in lock-step with its
-//! healthy twin and only the sensors named in the ground truth differ.
+//! Determinism rule: a model draws from its own random stream (not the noise or fault streams) and
+//! only depending on its schedule and healthy state, never on process-fault severity. So a faulted
+//! asset stays in lock-step with its healthy twin, only the sensors named in the ground truth
+//! differ, and a dry run of the model alone reproduces its operating pattern.
 
 use std::f64::consts::TAU;
 
@@ -225,7 +226,7 @@ impl Model {
         dt: f64,
         rng: &mut StdRng,
     ) -> (Model, Vec<SensorDef>) {
-        let us = instance % 2 == 0;
+        let us = instance.is_multiple_of(2);
         match kind {
             AssetKind::Pump => {
                 let (m, s) = pump::Pump::build(us, dt, rng);
