@@ -48,6 +48,28 @@ pub(crate) struct ReportedFailure<'a> {
     pub sender_fault: bool,
 }
 
+impl<'a> From<&'a aws_sdk_sqs::types::BatchResultErrorEntry> for ReportedFailure<'a> {
+    fn from(f: &'a aws_sdk_sqs::types::BatchResultErrorEntry) -> Self {
+        ReportedFailure {
+            id: f.id(),
+            code: f.code(),
+            message: f.message(),
+            sender_fault: f.sender_fault(),
+        }
+    }
+}
+
+impl<'a> From<&'a aws_sdk_sns::types::BatchResultErrorEntry> for ReportedFailure<'a> {
+    fn from(f: &'a aws_sdk_sns::types::BatchResultErrorEntry) -> Self {
+        ReportedFailure {
+            id: f.id(),
+            code: f.code(),
+            message: f.message(),
+            sender_fault: f.sender_fault(),
+        }
+    }
+}
+
 /// The rounds of sending one input: the first round has every entry, later rounds only the retryable
 /// failures of the round before.
 pub(crate) struct Rounds {

@@ -182,16 +182,8 @@ impl Notifier for SnsNotifier {
                     })?;
                 let succeeded: Vec<&str> =
                     output.successful().iter().filter_map(|s| s.id()).collect();
-                let failed: Vec<ReportedFailure<'_>> = output
-                    .failed()
-                    .iter()
-                    .map(|f| ReportedFailure {
-                        id: f.id(),
-                        code: f.code(),
-                        message: f.message(),
-                        sender_fault: f.sender_fault(),
-                    })
-                    .collect();
+                let failed: Vec<ReportedFailure<'_>> =
+                    output.failed().iter().map(ReportedFailure::from).collect();
                 rounds.record_answer(&batch, &succeeded, &failed);
             }
         }

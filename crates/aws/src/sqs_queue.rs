@@ -197,16 +197,8 @@ impl SqsQueue {
                     .await
                     .map_err(|e| self.unavailable("SendMessageBatch", e))?;
                 let succeeded: Vec<&str> = output.successful().iter().map(|s| s.id()).collect();
-                let failed: Vec<ReportedFailure<'_>> = output
-                    .failed()
-                    .iter()
-                    .map(|f| ReportedFailure {
-                        id: f.id(),
-                        code: f.code(),
-                        message: f.message(),
-                        sender_fault: f.sender_fault(),
-                    })
-                    .collect();
+                let failed: Vec<ReportedFailure<'_>> =
+                    output.failed().iter().map(ReportedFailure::from).collect();
                 rounds.record_answer(&batch, &succeeded, &failed);
             }
         }
@@ -311,16 +303,8 @@ impl SqsQueue {
                     .await
                     .map_err(|e| self.unavailable("DeleteMessageBatch", e))?;
                 let succeeded: Vec<&str> = output.successful().iter().map(|s| s.id()).collect();
-                let failed: Vec<ReportedFailure<'_>> = output
-                    .failed()
-                    .iter()
-                    .map(|f| ReportedFailure {
-                        id: f.id(),
-                        code: f.code(),
-                        message: f.message(),
-                        sender_fault: f.sender_fault(),
-                    })
-                    .collect();
+                let failed: Vec<ReportedFailure<'_>> =
+                    output.failed().iter().map(ReportedFailure::from).collect();
                 rounds.record_answer(&batch, &succeeded, &failed);
             }
         }
