@@ -6,11 +6,10 @@
 //! that NDJSON produced by other tools (e.g. a backfill) curates as well.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use crate::reading::{Reading, format_ts_ms};
+use crate::reading::{Reading, format_ts_ms, write_ts_ms};
 
 /// One line of a raw object, borrowed from the object's text where possible.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,12 +40,15 @@ pub fn write_ndjson<'r>(
     ingested_at_ms: i64,
 ) -> String {
     let ingested_at = format_ts_ms(ingested_at_ms);
-    let mut out = String::new();
+    let mut out = Vec::with_capacity(4096);
+    let mut ts = String::with_capacity(24);
     for r in readings {
+        ts.clear();
+        write_ts_ms(&mut ts, r.ts_ms);
         let line = RawLine {
             asset_id: r.asset_id.as_str().into(),
             sensor_id: r.sensor_id.as_str().into(),
-            ts: r.ts_rfc3339().into(),
+            ts: ts.as_str().into(),
             value: r.value,
             unit: r.unit.symbol.into(),
             quality: Some(r.quality.as_str().into()),
@@ -54,8 +56,8 @@ pub fn write_ndjson<'r>(
             ingested_at: Some(ingested_at.as_str().into()),
         };
         // Serialising a struct of strings, finite floats and string maps cannot fail.
-        let json = serde_json::to_string(&line).expect("raw line serialises");
-        let _ = writeln!(out, "{json}");
+        serde_json::to_writer(&mut out, &line).expect("raw line serialises");
+        out.push(b'\n');
     }
-    out
+    String::from_utf8(out).expect("serde_json writes UTF-8")
 }

@@ -82,11 +82,12 @@ impl DirObjectStore {
         }
     }
 
-    async fn notify_created(&self, key: &str, size: usize, etag: &str) -> Result<(), StoreError> {
+    /// Emits "Object Created" for `body` just stored under `key`, when notifications are on.
+    async fn notify_created(&self, key: &str, body: &[u8]) -> Result<(), StoreError> {
         let Some(bus) = &self.notifications else {
             return Ok(());
         };
-        let event = object_created_event(&self.bucket, key, size, etag);
+        let event = object_created_event(&self.bucket, key, body.len(), &short_hash(&[body]));
         bus.publish(vec![event])
             .await
             .map_err(|e| StoreError::Unavailable {
@@ -124,20 +125,14 @@ impl ObjectStore for DirObjectStore {
 
     async fn put(&self, key: &str, body: Bytes, _content_type: &str) -> Result<(), StoreError> {
         let path = self.path_of(key)?;
-        let parent = path.parent().expect("an object path has a parent");
-        tokio::fs::create_dir_all(parent)
-            .await
-            .map_err(|e| self.io_error("create directory for", key, e))?;
-        let tmp = parent.join(format!("{TMP_PREFIX}{}", uuid::Uuid::new_v4()));
-        if let Err(e) = tokio::fs::write(&tmp, &body).await {
-            let _ = tokio::fs::remove_file(&tmp).await;
-            return Err(self.io_error("write", key, e));
-        }
-        tokio::fs::rename(&tmp, &path)
-            .await
-            .map_err(|e| self.io_error("rename into", key, e))?;
-        let etag = short_hash(&[&body]);
-        self.notify_created(key, body.len(), &etag).await
+        // One blocking task for directory, write and rename: three hops to the blocking pool cost more
+        // than the file operations themselves.
+        let body =
+            tokio::task::spawn_blocking(move || write_atomically(&path, &body).map(|()| body))
+                .await
+                .map_err(|e| self.io_error("write", key, std::io::Error::other(e)))?
+                .map_err(|(operation, e)| self.io_error(operation, key, e))?;
+        self.notify_created(key, &body).await
     }
 
     async fn get(&self, key: &str) -> Result<Bytes, StoreError> {
@@ -160,6 +155,18 @@ impl ObjectStore for DirObjectStore {
             .map_err(|e| self.io_error("list", prefix, std::io::Error::other(e)))?;
         listed.map_err(|e| self.io_error("list", prefix, e))
     }
+}
+
+/// Writes `body` to a temporary file beside `path` and renames it into place.
+fn write_atomically(path: &Path, body: &[u8]) -> Result<(), (&'static str, std::io::Error)> {
+    let parent = path.parent().expect("an object path has a parent");
+    std::fs::create_dir_all(parent).map_err(|e| ("create directory for", e))?;
+    let tmp = parent.join(format!("{TMP_PREFIX}{}", uuid::Uuid::new_v4()));
+    if let Err(e) = std::fs::write(&tmp, body) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(("write", e));
+    }
+    std::fs::rename(&tmp, path).map_err(|e| ("rename into", e))
 }
 
 /// Walks only the directories that can hold keys under `prefix`, and returns keys in byte order.
