@@ -4,7 +4,7 @@
 //! (the local directory bucket by default), and the handler's JSON response is printed on stdout. A
 //! handler error is printed as Lambda reports it (`errorType`, `errorMessage`) and makes the command fail.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -33,6 +33,23 @@ pub enum Backend {
     Aws,
 }
 
+/// Where an invocation reads and writes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Target {
+    /// Where the handler's storage and bus point.
+    #[arg(long, value_enum, default_value_t = Backend::Local)]
+    pub backend: Backend,
+    /// The local data directory (the bucket is a folder inside it).
+    #[arg(long, default_value = crate::DEFAULT_DATA_DIR)]
+    pub data_dir: PathBuf,
+    /// The data bucket. Locally, curate uses the bucket its event names unless this is given.
+    #[arg(long, env = "TWINPIPE_BUCKET")]
+    pub bucket: Option<String>,
+    /// The pipeline's event bus (`--backend aws`).
+    #[arg(long, env = "TWINPIPE_EVENT_BUS")]
+    pub event_bus: Option<String>,
+}
+
 /// The outcome: the handler's response, or Lambda's error shape.
 pub struct Invocation {
     pub response: Value,
@@ -43,16 +60,15 @@ pub struct Invocation {
 pub async fn invoke(
     function: Function,
     event_file: &Path,
-    data_dir: &Path,
-    backend: Backend,
+    target: &Target,
 ) -> anyhow::Result<Invocation> {
     let text = std::fs::read_to_string(event_file)
         .with_context(|| format!("reading event file {}", event_file.display()))?;
     let event: Value = serde_json::from_str(&text)
         .with_context(|| format!("{} is not JSON", event_file.display()))?;
     let result = match function {
-        Function::Ingest => run_ingest(event, data_dir, backend).await?,
-        Function::Curate => run_curate(event, data_dir, backend).await?,
+        Function::Ingest => run_ingest(event, target).await?,
+        Function::Curate => run_curate(event, target).await?,
     };
     Ok(match result {
         Ok(response) => Invocation {
@@ -68,93 +84,99 @@ pub async fn invoke(
 
 type HandlerResult = Result<Value, (&'static str, String)>;
 
-async fn run_ingest(
-    event: Value,
-    data_dir: &Path,
-    backend: Backend,
-) -> anyhow::Result<HandlerResult> {
+async fn run_ingest(event: Value, target: &Target) -> anyhow::Result<HandlerResult> {
     let event: SqsEvent = serde_json::from_value(event)
         .context("the event is not an SQS event (expected {\"Records\": [...]})")?;
-    let store = object_store(backend, data_dir, &bucket_from_env()).await?;
-    let ingest = Ingest::new(store, IngestConfig::from_env()?);
+    let bucket = target
+        .bucket
+        .clone()
+        .unwrap_or_else(|| crate::DEFAULT_LOCAL_BUCKET.to_owned());
+    let ingest = Ingest::new(
+        object_store(target, &bucket).await?,
+        IngestConfig::from_env()?,
+    );
     Ok(match ingest.handle(&event).await {
         Ok(response) => Ok(serde_json::to_value(response)?),
         Err(e) => Err(("BatchError", e.to_string())),
     })
 }
 
-async fn run_curate(
-    event: Value,
-    data_dir: &Path,
-    backend: Backend,
-) -> anyhow::Result<HandlerResult> {
-    // Locally the bucket is whatever the event names, so AWS's published sample events work as they are.
-    let bucket = match backend {
-        Backend::Local => event
-            .pointer("/detail/bucket/name")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .unwrap_or_else(bucket_from_env),
-        Backend::Aws => bucket_from_env(),
-    };
-    let store = object_store(backend, data_dir, &bucket).await?;
-    let bus = event_bus(backend, data_dir).await?;
-    let curate = Curate::new(store, bus);
+async fn run_curate(event: Value, target: &Target) -> anyhow::Result<HandlerResult> {
+    // Locally the bucket defaults to whatever the event names, so AWS's published sample events work.
+    let event_bucket = event
+        .pointer("/detail/bucket/name")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let bucket = target
+        .bucket
+        .clone()
+        .or(event_bucket.filter(|_| target.backend == Backend::Local))
+        .unwrap_or_else(|| crate::DEFAULT_LOCAL_BUCKET.to_owned());
+    let curate = Curate::new(
+        object_store(target, &bucket).await?,
+        event_bus(target).await?,
+    );
     Ok(match curate.handle(&event).await {
         Ok(detail) => Ok(serde_json::to_value(detail)?),
         Err(e) => Err(("CurateError", e.to_string())),
     })
 }
 
-fn bucket_from_env() -> String {
-    std::env::var("TWINPIPE_BUCKET").unwrap_or_else(|_| crate::DEFAULT_LOCAL_BUCKET.to_owned())
-}
-
-async fn object_store(
-    backend: Backend,
-    data_dir: &Path,
-    bucket: &str,
-) -> anyhow::Result<Arc<dyn ObjectStore>> {
-    match backend {
-        Backend::Local => Ok(Arc::new(DirObjectStore::new(data_dir, bucket))),
-        Backend::Aws => aws_store(bucket).await,
+async fn object_store(target: &Target, bucket: &str) -> anyhow::Result<Arc<dyn ObjectStore>> {
+    match target.backend {
+        Backend::Local => Ok(Arc::new(DirObjectStore::new(&target.data_dir, bucket))),
+        Backend::Aws => aws::store(bucket).await,
     }
 }
 
-async fn event_bus(backend: Backend, data_dir: &Path) -> anyhow::Result<Arc<dyn EventBus>> {
-    match backend {
+async fn event_bus(target: &Target) -> anyhow::Result<Arc<dyn EventBus>> {
+    match target.backend {
         Backend::Local => {
             let router = LocalEventRouter::new(Vec::new());
-            router.journal_to(data_dir.join("events.ndjson"))?;
+            router.journal_to(target.data_dir.join("events.ndjson"))?;
             Ok(router.bus(crate::PIPELINE_BUS))
         }
-        Backend::Aws => aws_bus().await,
+        Backend::Aws => {
+            let bus = target.event_bus.as_deref().context(
+                "--event-bus (or TWINPIPE_EVENT_BUS) must name the pipeline's event bus",
+            )?;
+            aws::bus(bus).await
+        }
     }
 }
 
+/// The AWS adapters, when this build has them.
 #[cfg(feature = "aws")]
-async fn aws_store(bucket: &str) -> anyhow::Result<Arc<dyn ObjectStore>> {
-    let config = twinpipe_aws::aws_sdk_config().await;
-    Ok(Arc::new(twinpipe_aws::S3Store::new(&config, bucket)))
+mod aws {
+    use super::*;
+
+    pub async fn store(bucket: &str) -> anyhow::Result<Arc<dyn ObjectStore>> {
+        Ok(Arc::new(twinpipe_aws::S3Store::new(
+            &twinpipe_aws::aws_sdk_config().await,
+            bucket,
+        )))
+    }
+
+    pub async fn bus(name: &str) -> anyhow::Result<Arc<dyn EventBus>> {
+        Ok(Arc::new(twinpipe_aws::EventBridgeBus::new(
+            &twinpipe_aws::aws_sdk_config().await,
+            name,
+        )))
+    }
 }
 
-#[cfg(feature = "aws")]
-async fn aws_bus() -> anyhow::Result<Arc<dyn EventBus>> {
-    let bus = std::env::var("TWINPIPE_EVENT_BUS")
-        .context("TWINPIPE_EVENT_BUS must name the pipeline's event bus")?;
-    let config = twinpipe_aws::aws_sdk_config().await;
-    Ok(Arc::new(twinpipe_aws::EventBridgeBus::new(&config, bus)))
-}
-
+/// Without the `aws` feature, `--backend aws` explains how to get it.
 #[cfg(not(feature = "aws"))]
-const NO_AWS: &str = "this twinpipe was built without AWS support; rebuild with `cargo build --release -p twinpipe --features aws`";
+mod aws {
+    use super::*;
 
-#[cfg(not(feature = "aws"))]
-async fn aws_store(_bucket: &str) -> anyhow::Result<Arc<dyn ObjectStore>> {
-    anyhow::bail!(NO_AWS)
-}
+    const NO_AWS: &str = "this twinpipe was built without AWS support; rebuild with `cargo build --release -p twinpipe --features aws`";
 
-#[cfg(not(feature = "aws"))]
-async fn aws_bus() -> anyhow::Result<Arc<dyn EventBus>> {
-    anyhow::bail!(NO_AWS)
+    pub async fn store(_bucket: &str) -> anyhow::Result<Arc<dyn ObjectStore>> {
+        anyhow::bail!(NO_AWS)
+    }
+
+    pub async fn bus(_name: &str) -> anyhow::Result<Arc<dyn EventBus>> {
+        anyhow::bail!(NO_AWS)
+    }
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use twinpipe::invoke::{Backend, Function};
+use twinpipe::invoke::{Function, Target};
 
 /// twinpipe: sensor readings in, curated Parquet and pipeline events out — locally or on AWS.
 #[derive(Parser)]
@@ -28,12 +28,8 @@ enum Command {
         function: Function,
         /// The event as Lambda would receive it (e.g. a file from events/).
         event_file: PathBuf,
-        /// The local data directory (the bucket is a folder inside it).
-        #[arg(long, default_value = twinpipe::DEFAULT_DATA_DIR)]
-        data_dir: PathBuf,
-        /// Where the handler's storage and bus point.
-        #[arg(long, value_enum, default_value_t = Backend::Local)]
-        backend: Backend,
+        #[command(flatten)]
+        target: Target,
     },
 }
 
@@ -59,11 +55,9 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Invoke {
             function,
             event_file,
-            data_dir,
-            backend,
+            target,
         } => {
-            let outcome =
-                twinpipe::invoke::invoke(function, &event_file, &data_dir, backend).await?;
+            let outcome = twinpipe::invoke::invoke(function, &event_file, &target).await?;
             println!("{}", serde_json::to_string_pretty(&outcome.response)?);
             Ok(if outcome.failed {
                 ExitCode::FAILURE

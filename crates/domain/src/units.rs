@@ -129,6 +129,22 @@ impl Unit {
             value * self.scale + self.offset
         }
     }
+
+    /// Converts a value in the canonical unit of this unit's quantity to this unit: the inverse of
+    /// [`Unit::to_canonical`].
+    ///
+    /// The pipeline itself only ever normalises towards canonical units; this direction exists for
+    /// producers, such as the fleet simulator, that compute in canonical units and then express the value
+    /// in the unit a vendor's transmitter would send. Using the same table both ways guarantees that
+    /// normalising such a reading recovers the producer's value.
+    #[inline]
+    pub fn from_canonical(&self, canonical: f64) -> f64 {
+        if self.scale == 1.0 && self.offset == 0.0 {
+            canonical
+        } else {
+            (canonical - self.offset) / self.scale
+        }
+    }
 }
 
 /// The canonical unit of `quantity`: the first table entry for it.
@@ -183,6 +199,29 @@ mod tests {
             assert!(close(got, want), "{from} {v} -> {got}, want {want}");
             assert_eq!(c, canon);
         }
+    }
+
+    #[test]
+    fn from_canonical_inverts_to_canonical() {
+        for u in UNITS {
+            for v in [-40.0, 0.0, 1.5, 1234.5] {
+                let back = u.to_canonical(u.from_canonical(v));
+                assert!(close(back, v), "{}: {v} -> {back}", u.symbol);
+            }
+        }
+        let degf = Unit::parse("degF").unwrap();
+        assert!(close(degf.from_canonical(100.0), 212.0));
+        assert!(close(degf.from_canonical(-40.0), -40.0));
+        assert!(close(
+            Unit::parse("Pa").unwrap().from_canonical(0.25),
+            250.0
+        ));
+        assert!(close(
+            Unit::parse("psi")
+                .unwrap()
+                .from_canonical(6.894_757_293_168),
+            1.0
+        ));
     }
 
     #[test]

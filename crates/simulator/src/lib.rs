@@ -30,10 +30,11 @@ mod fleet;
 mod models;
 mod sensor;
 mod stream;
-mod units;
 
 pub use config::{ConfigError, FleetConfig};
 pub use fleet::{
     AssetKind, AssetSpec, FaultKind, InjectedFault, SensorSpec, Simulation, simulate, try_simulate,
 };
-pub use stream::{Quality, Readings, SimReading, Step, Steps};
+pub use stream::{Readings, SimReading, Step, Steps};
+/// How far a reading can be trusted; readings carry the pipeline's own type.
+pub use twinpipe_domain::Quality;

@@ -1,13 +1,14 @@
 //! How a simulated transmitter turns a model's true value into a reading: noise, clamping to its
 //! plausible range, conversion to its reporting unit and rounding to its resolution.
 
-use crate::units::OutUnit;
+use twinpipe_domain::units::Unit;
 
-/// One sensor of an asset model. Values are in canonical units (see [`crate::units`]).
+/// One sensor of an asset model. Values are in the canonical unit of `unit`'s quantity (see
+/// `twinpipe_domain::units`); `unit` is what the (simulated) vendor's transmitter reports in.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SensorDef {
     pub id: &'static str,
-    pub unit: OutUnit,
+    pub unit: &'static Unit,
     /// Additive Gaussian noise (1σ).
     pub noise_abs: f64,
     /// Multiplicative Gaussian noise (1σ, fraction of the value), so that a zero reads exactly zero.
@@ -29,8 +30,15 @@ pub(crate) struct SensorDef {
 }
 
 impl SensorDef {
-    /// A noise-free-by-default analog sensor; refine with the builder methods below.
-    pub fn new(id: &'static str, unit: OutUnit, min: f64, max: f64, span: f64) -> SensorDef {
+    /// A noise-free-by-default analog sensor reporting in the unit spelled `unit` (a symbol of the
+    /// domain's unit table); refine with the builder methods below.
+    ///
+    /// # Panics
+    ///
+    /// If the domain does not know `unit`: a bug in a model, caught by any test that builds it.
+    pub fn new(id: &'static str, unit: &str, min: f64, max: f64, span: f64) -> SensorDef {
+        let unit = Unit::parse(unit)
+            .unwrap_or_else(|| panic!("sensor {id}: unit {unit:?} is not in the domain's table"));
         SensorDef {
             id,
             unit,
@@ -87,7 +95,9 @@ impl SensorDef {
     /// so values print short (`12.3`, not `12.300000000000001`); adding `0.0` turns `-0.0` into `0.0`.
     #[inline]
     pub fn report(&self, canonical: f64) -> f64 {
-        let v = self.unit.express(canonical.clamp(self.min, self.max));
+        let v = self
+            .unit
+            .from_canonical(canonical.clamp(self.min, self.max));
         (v * self.pow10).round() / self.pow10 + 0.0
     }
 }

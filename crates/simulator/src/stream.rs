@@ -6,35 +6,10 @@ use rand::Rng;
 use rand::rngs::StdRng;
 use serde::Serialize;
 
+use crate::Quality;
 use crate::fleet::{FaultKind, FaultPlan, Simulation};
 use crate::models::{Ctx, MAX_SENSORS, Model, Process, normal};
 use crate::sensor::SensorDef;
-
-/// How far a reading can be trusted. Mirrors `twinpipe_domain::Quality` (OPC UA's three status
-/// classes) without depending on the domain crate; convert with [`Quality::as_str`] and
-/// `twinpipe_domain::Quality::parse`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Quality {
-    /// The value can be used as is.
-    #[default]
-    Good,
-    /// The value may be off (a transmitter flagging a suspect measurement).
-    Uncertain,
-    /// The value should not be used.
-    Bad,
-}
-
-impl Quality {
-    /// The wire spelling: `good`, `uncertain` or `bad`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Quality::Good => "good",
-            Quality::Uncertain => "uncertain",
-            Quality::Bad => "bad",
-        }
-    }
-}
 
 /// One simulated reading, shaped like an ingest message. Ids borrow from the [`Simulation`]'s asset
 /// specs so producing a reading allocates nothing.
@@ -48,7 +23,7 @@ pub struct SimReading<'a> {
     pub ts_ms: i64,
     /// In `unit`, rounded to the sensor's resolution, always finite and within its plausible range.
     pub value: f64,
-    /// A symbol accepted by `twinpipe_domain::units::Unit::parse`.
+    /// The preferred spelling of a unit in `twinpipe_domain::units::UNITS`.
     pub unit: &'static str,
     /// Mostly good; faulty sensors are sometimes flagged after onset.
     pub quality: Quality,

@@ -10,7 +10,6 @@ use rand::rngs::StdRng;
 
 use super::{Ctx, Lag, MAX_SENSORS, Process, Ramp, Wander, daily, lag_alpha};
 use crate::sensor::SensorDef;
-use crate::units::{DEG_C, DEG_F, KW, PA, PERCENT, RPM};
 
 /// Sensor order in `advance`'s output.
 pub(crate) const SENSORS: [&str; 6] = [
@@ -86,7 +85,7 @@ impl AirHandler {
             alpha_sa_on: lag_alpha(dt, 360.0),
             alpha_sa_off: lag_alpha(dt, 1800.0),
         };
-        let temp = if us { DEG_F } else { DEG_C };
+        let temp = if us { "degF" } else { "degC" };
         let max_dp_pa = 1.2 * (ahu.dp_clean + ahu.dp_loaded + ahu.fouling_pa + 0.3 * 24.0 * 365.0);
         let max_kw = 1.1f64.powi(3) * ahu.rated_kw * (1.0 + max_dp_pa / DESIGN_STATIC_PA);
         let sensors = vec![
@@ -100,20 +99,20 @@ impl AirHandler {
                 .noise(0.2, 0.0)
                 .decimals(1),
             if ahu.fan_in_percent {
-                SensorDef::new(SENSORS[3], PERCENT, 0.0, 110.0, 50.0)
+                SensorDef::new(SENSORS[3], "%", 0.0, 110.0, 50.0)
                     .noise(0.0, 0.002)
                     .decimals(1)
                     .no_drift()
             } else {
-                SensorDef::new(SENSORS[3], RPM, 0.0, 1.1 * rated_rpm, 0.5 * rated_rpm)
+                SensorDef::new(SENSORS[3], "rpm", 0.0, 1.1 * rated_rpm, 0.5 * rated_rpm)
                     .noise(0.0, 0.002)
                     .decimals(0)
                     .no_drift()
             },
-            SensorDef::new(SENSORS[4], KW, 0.0, max_kw, ahu.rated_kw)
+            SensorDef::new(SENSORS[4], "kW", 0.0, max_kw, ahu.rated_kw)
                 .noise(0.0, 0.015)
                 .decimals(2),
-            SensorDef::new(SENSORS[5], PA, 0.0, max_dp_pa / 1000.0, 0.2)
+            SensorDef::new(SENSORS[5], "Pa", 0.0, max_dp_pa / 1000.0, 0.2)
                 .noise(0.002, 0.01)
                 .decimals(0),
         ];

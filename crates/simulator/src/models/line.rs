@@ -12,7 +12,6 @@ use rand_distr::{Distribution, Poisson};
 
 use super::{Ctx, Lag, MAX_SENSORS, Outages, Process, Ramp, daily, lag_alpha};
 use crate::sensor::SensorDef;
-use crate::units::{AMPERE, COUNT, DEG_C, DEG_F, M_S};
 
 /// Sensor order in `advance`'s output.
 pub(crate) const SENSORS: [&str; 4] = ["line_speed", "motor_current", "throughput", "motor_temp"];
@@ -74,7 +73,7 @@ impl Line {
         let sensors = vec![
             SensorDef::new(
                 SENSORS[0],
-                M_S,
+                "m/s",
                 0.0,
                 1050.0 * rated_speed,
                 500.0 * rated_speed,
@@ -82,13 +81,13 @@ impl Line {
             .noise(0.0, 0.002)
             .decimals(3)
             .no_drift(),
-            SensorDef::new(SENSORS[1], AMPERE, 0.0, 2.0 * rated_amps, rated_amps)
+            SensorDef::new(SENSORS[1], "A", 0.0, 2.0 * rated_amps, rated_amps)
                 .noise(0.0, 0.01)
                 .decimals(2),
-            SensorDef::new(SENSORS[2], COUNT, 0.0, max_items, max_items / 2.0).counter(),
+            SensorDef::new(SENSORS[2], "count", 0.0, max_items, max_items / 2.0).counter(),
             SensorDef::new(
                 SENSORS[3],
-                if us { DEG_F } else { DEG_C },
+                if us { "degF" } else { "degC" },
                 -30.0,
                 180.0,
                 40.0,

@@ -11,7 +11,6 @@ use super::{
     Ctx, G, Lag, MAX_SENSORS, Outages, Process, RHO_WATER, Ramp, Wander, bump, daily, lag_alpha,
 };
 use crate::sensor::SensorDef;
-use crate::units::{BAR, DEG_C, DEG_F, GPM, HP, IN_S, KPA, KW, M3_H, MM_S, PSI, RPM};
 
 /// Sensor order in `advance`'s output.
 pub(crate) const SENSORS: [&str; 6] = [
@@ -124,20 +123,20 @@ impl Pump {
         let max_kw = operating_point(p, 1.2 * p.rated_rpm, 1.0).2;
         let max_kpa = p.suction_kpa + RHO_WATER * G * 1.5 * p.rated_head / 1000.0;
         let pressure_unit = if us {
-            PSI
+            "psi"
         } else if rng.random_bool(0.5) {
-            BAR
+            "bar"
         } else {
-            KPA
+            "kPa"
         };
         let sensors = vec![
-            SensorDef::new(SENSORS[0], RPM, 0.0, 1.2 * rated_rpm, rated_rpm)
+            SensorDef::new(SENSORS[0], "rpm", 0.0, 1.2 * rated_rpm, rated_rpm)
                 .noise(0.0, 0.001)
                 .decimals(0)
                 .no_drift(),
             SensorDef::new(
                 SENSORS[1],
-                if us { GPM } else { M3_H },
+                if us { "gpm" } else { "m3/h" },
                 0.0,
                 2.0 * p.rated_flow,
                 p.rated_flow,
@@ -153,10 +152,10 @@ impl Pump {
                 max_kpa - p.suction_kpa,
             )
             .noise(0.5, 0.003)
-            .decimals(if pressure_unit == BAR { 3 } else { 1 }),
+            .decimals(if pressure_unit == "bar" { 3 } else { 1 }),
             SensorDef::new(
                 SENSORS[3],
-                if us { HP } else { KW },
+                if us { "hp" } else { "kW" },
                 0.0,
                 max_kw,
                 max_kw / 1.5,
@@ -165,14 +164,14 @@ impl Pump {
             .decimals(2),
             SensorDef::new(
                 SENSORS[4],
-                if us { DEG_F } else { DEG_C },
+                if us { "degF" } else { "degC" },
                 -30.0,
                 150.0,
                 40.0,
             )
             .noise(0.15, 0.0)
             .decimals(1),
-            SensorDef::new(SENSORS[5], if us { IN_S } else { MM_S }, 0.0, 50.0, 3.0)
+            SensorDef::new(SENSORS[5], if us { "in/s" } else { "mm/s" }, 0.0, 50.0, 3.0)
                 .noise(0.0, 0.05)
                 .decimals(if us { 4 } else { 2 })
                 .no_drift(),

@@ -11,7 +11,6 @@ use rand::rngs::StdRng;
 
 use super::{Ctx, Lag, MAX_SENSORS, Outages, Process, Wander, bump, daily, lag_alpha};
 use crate::sensor::SensorDef;
-use crate::units::{DEG_C, DEG_F, IN_S, MM_S, MW, RPM};
 
 /// Sensor order in `advance`'s output.
 pub(crate) const SENSORS: [&str; 5] = [
@@ -93,15 +92,15 @@ impl Turbine {
             alpha_bearing: lag_alpha(dt, 720.0),
             coast: (-dt / 480.0).exp(),
         };
-        let temp = if us { DEG_F } else { DEG_C };
+        let temp = if us { "degF" } else { "degC" };
         let sensors = vec![
-            SensorDef::new(SENSORS[0], RPM, 0.0, 1.1 * rated_rpm, rated_rpm)
+            SensorDef::new(SENSORS[0], "rpm", 0.0, 1.1 * rated_rpm, rated_rpm)
                 .noise(0.0, 0.0003)
                 .decimals(1)
                 .no_drift(),
             SensorDef::new(
                 SENSORS[1],
-                MW,
+                "MW",
                 0.0,
                 1.1 * t.rated_mw * 1000.0,
                 t.rated_mw * 500.0,
@@ -111,7 +110,7 @@ impl Turbine {
             SensorDef::new(SENSORS[2], temp, -45.0, 700.0, 150.0)
                 .noise(1.0, 0.0)
                 .decimals(1),
-            SensorDef::new(SENSORS[3], if us { IN_S } else { MM_S }, 0.0, 50.0, 4.0)
+            SensorDef::new(SENSORS[3], if us { "in/s" } else { "mm/s" }, 0.0, 50.0, 4.0)
                 .noise(0.0, 0.05)
                 .decimals(if us { 4 } else { 2 })
                 .no_drift(),
