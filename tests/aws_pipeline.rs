@@ -202,3 +202,58 @@ async fn readings_flow_from_sqs_to_curated_parquet_and_a_dataset_curated_event()
             .all(|m| m.key.starts_with("curated/date=2026-11-25/hour=09/part-"))
     );
 }
+
+#[tokio::test]
+async fn the_cli_invokes_handlers_against_aws_with_backend_aws() {
+    use twinpipe::invoke::{Backend, Function, Target, invoke};
+    let Some(aws) = moto::local_aws().await else {
+        return;
+    };
+    let store = aws.bucket("tp-cli").await;
+    let data_dir = tempfile::tempdir().unwrap();
+    let target = Target {
+        backend: Backend::Aws,
+        data_dir: data_dir.path().to_owned(),
+        bucket: Some(store.bucket().to_owned()),
+        event_bus: None,
+    };
+    let events = Path::new(env!("CARGO_MANIFEST_DIR")).join("../events");
+    let outcome = invoke(
+        Function::Ingest,
+        &events.join("sqs-mixed-poison.json"),
+        &target,
+    )
+    .await
+    .unwrap();
+    assert!(!outcome.failed, "{}", outcome.response);
+    assert_eq!(outcome.response["batchItemFailures"], serde_json::json!([]));
+    assert_eq!(store.list("raw/").await.unwrap().len(), 2);
+    assert_eq!(store.list("quarantine/").await.unwrap().len(), 4);
+    assert!(
+        std::fs::read_dir(data_dir.path()).unwrap().next().is_none(),
+        "nothing is written locally"
+    );
+
+    let object_created = events.join("eventbridge-s3-object-created.json");
+    let no_bus = invoke(Function::Curate, &object_created, &target)
+        .await
+        .err()
+        .expect("curate needs a bus");
+    assert!(no_bus.to_string().contains("--event-bus"), "{no_bus}");
+    let target = Target {
+        event_bus: Some("default".into()),
+        ..target
+    };
+    let outcome = invoke(Function::Curate, &object_created, &target)
+        .await
+        .unwrap();
+    assert!(outcome.failed, "the sample event names another bucket");
+    assert!(
+        outcome.response["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("twinpipe-data"),
+        "{}",
+        outcome.response
+    );
+}
