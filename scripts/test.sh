@@ -7,6 +7,7 @@
 # The AWS adapters are tested against a real S3/SQS/SNS/EventBridge API, not a mocked client: a moto
 # server on 127.0.0.1, started here for this run only and stopped when the script exits, however it exits.
 # The sequence follows shared/specs/aws-local-testing.md §4:
+#   0. on a whole run (no arguments): cargo fmt --check and cargo clippy -D warnings;
 #   1. a venv with the pinned moto (scripts/requirements-moto.txt), created or refreshed when needed;
 #   2. the server on a port the kernel picks (-p 0), read back from its log, so parallel runs never collide;
 #   3. readiness through GET /moto-api/ while checking the process is alive;
@@ -25,6 +26,13 @@ VENV_STAMP="$VENV/.requirements.sha256"
 
 say() { printf 'test.sh: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
+
+# --- 0. formatting and lints (whole runs only), before anything is started ---------------------------
+if [ "$#" -eq 0 ]; then
+  say "checking formatting (cargo fmt --check) and lints (cargo clippy -D warnings) ..."
+  cargo fmt --all --check || die "formatting differs: run cargo fmt --all"
+  cargo clippy --workspace --all-targets --all-features --locked --quiet -- -D warnings || die "clippy found problems (above)"
+fi
 
 # --- 1. moto in its own venv -------------------------------------------------------------------------
 wanted_stamp="$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)"

@@ -26,7 +26,7 @@ fn traffic(
     let step = (span_ms / (n_messages * per_message) as i64).max(1);
     let mut out: Vec<Message> = Vec::new();
     for m in 0..n_messages {
-        if m > 0 && m % dup_every == 0 {
+        if m > 0 && m.is_multiple_of(dup_every) {
             let previous = out.last().expect("a previous message").clone();
             out.push(previous);
             continue;
@@ -45,7 +45,7 @@ fn traffic(
             invalid_inputs: 0,
         };
         if poison_every > 0 && m % poison_every == poison_every - 1 {
-            message = if (m / poison_every) % 2 == 0 {
+            message = if (m / poison_every).is_multiple_of(2) {
                 Message {
                     body: format!("{{not json {m}"),
                     valid_keys: vec![],

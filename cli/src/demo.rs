@@ -164,7 +164,7 @@ fn send_fleet(sim: &Simulation, args: &DemoArgs, pipeline: &mut LocalPipeline) -
                 &mut rng,
                 kind,
                 &batch,
-                (window * window_ms).min(i64::MAX),
+                window * window_ms,
             );
         }
         entry.1.push(reading);
