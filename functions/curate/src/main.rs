@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use lambda_runtime::{Error, LambdaEvent, service_fn};
+use lambda_runtime::{Diagnostic, Error, LambdaEvent, service_fn};
 use serde_json::Value;
 use twinpipe_curate::Curate;
 
@@ -15,7 +15,13 @@ async fn main() -> Result<(), Error> {
     let curate = Curate::new(Arc::new(store), Arc::new(bus));
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
         let curate = &curate;
-        async move { Ok::<_, Error>(curate.handle(&event.payload).await?) }
+        async move {
+            // Name the error type as `twinpipe invoke` does, not as a boxed trait object.
+            curate.handle(&event.payload).await.map_err(|e| Diagnostic {
+                error_type: "CurateError".into(),
+                error_message: e.to_string(),
+            })
+        }
     }))
     .await
 }

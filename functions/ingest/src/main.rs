@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use lambda_runtime::{Error, LambdaEvent, service_fn};
+use aws_lambda_events::event::sqs::SqsEvent;
+use lambda_runtime::{Diagnostic, Error, LambdaEvent, service_fn};
 use twinpipe_ingest::{Ingest, IngestConfig};
 
 #[tokio::main]
@@ -16,7 +16,13 @@ async fn main() -> Result<(), Error> {
     let ingest = Ingest::new(Arc::new(store), IngestConfig::from_env()?);
     lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| {
         let ingest = &ingest;
-        async move { Ok::<SqsBatchResponse, Error>(ingest.handle(&event.payload).await?) }
+        async move {
+            // Name the error type as `twinpipe invoke` does, not as a boxed trait object.
+            ingest.handle(&event.payload).await.map_err(|e| Diagnostic {
+                error_type: "BatchError".into(),
+                error_message: e.to_string(),
+            })
+        }
     }))
     .await
 }
