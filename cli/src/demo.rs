@@ -348,34 +348,32 @@ fn print_summary(s: &DemoSummary, pipeline: &LocalPipeline) {
     println!("  injected equipment faults (ground truth):");
     for f in &s.faults {
         println!(
-            "    {:<12} {:<13?} from {}",
+            "    {:<12} {:<13} from {}",
             f.asset_id,
-            f.kind,
+            format!("{:?}", f.kind),
             twinpipe_domain::reading::format_ts_ms(f.onset_ms)
         );
     }
     println!();
-    let bucket = pipeline.bucket_dir();
+    let bucket = pipeline.bucket_dir().display().to_string();
+    let data = pipeline.data_dir().display().to_string();
     println!("Where to look:");
+    for (path, what) in [
+        (format!("{bucket}/raw/"), "validated readings, NDJSON"),
+        (
+            format!("{bucket}/quarantine/"),
+            "rejected input with reasons",
+        ),
+        (format!("{bucket}/curated/"), "Parquet by date and hour"),
+        (format!("{data}/events.ndjson"), "every event published"),
+        (
+            format!("{data}/demo-summary.json"),
+            "this summary as JSON, with the ground truth",
+        ),
+    ] {
+        println!("  {path:<48} {what}");
+    }
     println!(
-        "  {}/raw/          validated readings, NDJSON",
-        bucket.display()
-    );
-    println!(
-        "  {}/quarantine/   rejected input with reasons",
-        bucket.display()
-    );
-    println!(
-        "  {}/curated/      Parquet by date and hour",
-        bucket.display()
-    );
-    println!(
-        "  {}/events.ndjson every event published",
-        pipeline.data_dir().display()
-    );
-    println!("  {}/demo-summary.json", pipeline.data_dir().display());
-    println!(
-        "Query it, e.g.: duckdb -c \"SELECT asset_id, sensor_id, count(*), avg(value) FROM read_parquet('{}/curated/*/*/*.parquet', hive_partitioning=true) GROUP BY ALL ORDER BY ALL\"",
-        bucket.display()
+        "Query it, e.g.: duckdb -c \"SELECT asset_id, sensor_id, count(*), avg(value) FROM read_parquet('{bucket}/curated/*/*/*.parquet', hive_partitioning=true) GROUP BY ALL ORDER BY ALL\""
     );
 }
