@@ -12,6 +12,7 @@
 //!   again in full.
 
 pub mod config;
+pub mod metrics;
 pub mod quarantine;
 
 use std::sync::Arc;
@@ -65,18 +66,10 @@ impl Ingest {
 
     /// Handles one SQS batch and answers with the records to redeliver.
     pub async fn handle(&self, event: &SqsEvent) -> Result<SqsBatchResponse, BatchError> {
-        let (response, stats) = self.handle_with_stats(event).await?;
-        tracing::info!(
-            messages = stats.messages,
-            accepted = stats.accepted,
-            quarantined = stats.quarantined,
-            failed = stats.failed,
-            "ingest batch done"
-        );
-        response
+        self.handle_with_stats(event).await?.0
     }
 
-    /// Like `handle`, also returning the batch totals (for the CLI's summary and the tests).
+    /// Like `handle`, also returning the batch totals (for metrics, the CLI's summary and the tests).
     pub async fn handle_with_stats(
         &self,
         event: &SqsEvent,
@@ -95,6 +88,13 @@ impl Ingest {
             stats.quarantined += s.quarantined;
         }
         stats.failed = outcome.failures().count();
+        tracing::info!(
+            messages = stats.messages,
+            accepted = stats.accepted,
+            quarantined = stats.quarantined,
+            failed = stats.failed,
+            "ingest batch done"
+        );
         Ok((outcome.response(), stats))
     }
 
