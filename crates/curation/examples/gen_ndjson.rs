@@ -1,8 +1,5 @@
-//! Writes the benchmark data set to a file, so that the Rust example and the pyarrow peer read the same
-//! bytes. Usage: `gen_ndjson OUT.ndjson [ROWS]` (default 1,000,000 rows).
-
-#[path = "../benches/support/peer_ndjson.rs"]
-mod peer_ndjson;
+//! Writes the benchmark data set (`twinpipe-bench-data`) to a file, so that the Rust example and the
+//! pyarrow peer read the same bytes. Usage: `gen_ndjson OUT.ndjson [ROWS]` (default 1,000,000 rows).
 
 fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -10,7 +7,7 @@ fn main() -> std::io::Result<()> {
     let rows = args
         .next()
         .map_or(1_000_000, |r| r.parse().expect("ROWS is a number"));
-    let text = peer_ndjson::generate(rows, peer_ndjson::SEED);
+    let text = twinpipe_bench_data::ndjson(rows, twinpipe_bench_data::SEED);
     std::fs::write(&out, &text)?;
     eprintln!("wrote {rows} rows, {} bytes, to {out}", text.len());
     Ok(())
