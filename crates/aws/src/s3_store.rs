@@ -2,8 +2,10 @@
 
 use async_trait::async_trait;
 use aws_config::SdkConfig;
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
 use bytes::Bytes;
+use twinpipe_ports::object_store::WriteCondition;
 use twinpipe_ports::{ObjectMeta, ObjectStore, StoreError};
 
 use crate::AwsCallError;
@@ -96,6 +98,23 @@ fn check_key(key: &str) -> Result<(), StoreError> {
     })
 }
 
+/// Whether S3 refused a conditional write because its condition did not hold: 412 Precondition Failed,
+/// 409 ConditionalRequestConflict (a concurrent write of the same key won the race), or, for `If-Match`
+/// (`matches`), 404 NoSuchKey (the object it should match is gone).
+fn is_precondition_failure<E: ProvideErrorMetadata, R>(
+    err: &SdkError<E, R>,
+    matches: bool,
+    status: impl Fn(&R) -> u16,
+) -> bool {
+    let code = err.as_service_error().and_then(|e| e.code());
+    let status = err.raw_response().map(status);
+    matches!(
+        code,
+        Some("PreconditionFailed" | "ConditionalRequestConflict")
+    ) || matches!(status, Some(412 | 409))
+        || (matches && (code == Some("NoSuchKey") || status == Some(404)))
+}
+
 /// S3 quotes ETags (`"9b2cf…"`); events carry them bare. Bare tags compare equal across both.
 fn bare_etag(etag: &str) -> String {
     etag.trim_matches('"').to_owned()
@@ -122,6 +141,17 @@ impl ObjectStore for S3Store {
     }
 
     async fn get(&self, key: &str) -> Result<Bytes, StoreError> {
+        match self.get_tagged(key).await? {
+            Some((body, _)) => Ok(body),
+            None => Err(StoreError::NotFound {
+                bucket: self.bucket.clone(),
+                key: key.to_owned(),
+            }),
+        }
+    }
+
+    /// The tag is the object's ETag without its quotes.
+    async fn get_tagged(&self, key: &str) -> Result<Option<(Bytes, String)>, StoreError> {
         check_key(key)?;
         let output = match self
             .client
@@ -133,20 +163,68 @@ impl ObjectStore for S3Store {
         {
             Ok(output) => output,
             Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => {
-                return Err(StoreError::NotFound {
-                    bucket: self.bucket.clone(),
-                    key: key.to_owned(),
-                });
+                return Ok(None);
             }
             Err(e) => {
                 return Err(self.unavailable("GetObject", key, AwsCallError::new("GetObject", e)));
             }
         };
+        let etag = output.e_tag().map(bare_etag).unwrap_or_default();
         let body =
             output.body.collect().await.map_err(|e| {
                 self.unavailable("GetObject", key, AwsCallError::other("GetObject", e))
             })?;
-        Ok(body.into_bytes())
+        Ok(Some((body.into_bytes(), etag)))
+    }
+
+    /// `PutObject` with `If-None-Match: *` (`Absent`) or `If-Match: "<etag>"` (`Matches`): S3 checks the
+    /// condition atomically with the write. 412 and 409 are `PreconditionFailed`, and so is 404 for
+    /// `Matches` (S3 answers NoSuchKey when the object to match does not exist).
+    async fn put_if(
+        &self,
+        key: &str,
+        body: Bytes,
+        content_type: &str,
+        condition: WriteCondition,
+    ) -> Result<(), StoreError> {
+        check_key(key)?;
+        let request = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .body(ByteStream::from(body));
+        let matches = matches!(condition, WriteCondition::Matches(_));
+        let request = match condition {
+            WriteCondition::Absent => request.if_none_match("*"),
+            WriteCondition::Matches(etag) => request.if_match(format!("\"{}\"", bare_etag(&etag))),
+        };
+        match request.send().await {
+            Ok(_) => Ok(()),
+            Err(e) if is_precondition_failure(&e, matches, |r| r.status().as_u16()) => {
+                Err(StoreError::PreconditionFailed {
+                    bucket: self.bucket.clone(),
+                    key: key.to_owned(),
+                })
+            }
+            Err(e) => Err(self.unavailable("PutObject", key, AwsCallError::new("PutObject", e))),
+        }
+    }
+
+    /// `DeleteObject`, which succeeds for a key that holds no object.
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        check_key(key)?;
+        self.client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| {
+                self.unavailable("DeleteObject", key, AwsCallError::new("DeleteObject", e))
+            })?;
+        Ok(())
     }
 
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>, StoreError> {

@@ -7,6 +7,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use futures::StreamExt;
 use twinpipe_aws::{AwsCallError, S3Store};
+use twinpipe_ports::object_store::WriteCondition;
 use twinpipe_ports::{ObjectStore, StoreError};
 
 /// Keys that break naive encoding: spaces, `+` (a space in form encoding), `&`, `=`, non-ASCII, and a
@@ -257,4 +258,100 @@ async fn from_env_uses_the_environment_and_the_process_config() {
         setup.get("env/ok.txt").await.unwrap(),
         Bytes::from_static(b"ok")
     );
+}
+
+#[tokio::test]
+async fn conditional_writes_compare_and_swap_on_the_etag() {
+    let Some(aws) = moto::local_aws().await else {
+        return;
+    };
+    let store = aws.bucket("tp-conditional").await;
+    let key = "curated/date=2026-11-25/hour=10/_keys.json";
+    let refused = |r: Result<(), StoreError>| match r {
+        Err(err @ StoreError::PreconditionFailed { .. }) => assert!(!err.is_transient()),
+        other => panic!("expected PreconditionFailed, got {other:?}"),
+    };
+
+    assert!(store.get_tagged(key).await.unwrap().is_none());
+    store
+        .put_if(
+            key,
+            Bytes::from_static(b"{\"v\":1}"),
+            "application/json",
+            WriteCondition::Absent,
+        )
+        .await
+        .unwrap();
+    refused(
+        store
+            .put_if(
+                key,
+                Bytes::from_static(b"{\"v\":2}"),
+                "application/json",
+                WriteCondition::Absent,
+            )
+            .await,
+    );
+
+    let (body, etag) = store.get_tagged(key).await.unwrap().expect("written");
+    assert_eq!(body, Bytes::from_static(b"{\"v\":1}"));
+    assert!(
+        !etag.is_empty() && !etag.starts_with('"'),
+        "bare ETag: {etag}"
+    );
+    let listed = store.list("curated/").await.unwrap();
+    assert_eq!(listed[0].etag.as_deref(), Some(etag.as_str()));
+
+    store
+        .put_if(
+            key,
+            Bytes::from_static(b"{\"v\":3}"),
+            "application/json",
+            WriteCondition::Matches(etag.clone()),
+        )
+        .await
+        .unwrap();
+    refused(
+        store
+            .put_if(
+                key,
+                Bytes::from_static(b"{\"v\":4}"),
+                "application/json",
+                WriteCondition::Matches(etag),
+            )
+            .await,
+    );
+    refused(
+        store
+            .put_if(
+                "curated/never written.json",
+                Bytes::new(),
+                "application/json",
+                WriteCondition::Matches("9b2cf535f27731c974343645a3985328".into()),
+            )
+            .await,
+    );
+    assert_eq!(
+        store.get(key).await.unwrap(),
+        Bytes::from_static(b"{\"v\":3}")
+    );
+}
+
+#[tokio::test]
+async fn delete_removes_an_object_and_tolerates_a_missing_one() {
+    let Some(aws) = moto::local_aws().await else {
+        return;
+    };
+    let store = aws.bucket("tp-delete").await;
+    store
+        .put(
+            "curated/a.parquet",
+            Bytes::from_static(b"x"),
+            "application/vnd.apache.parquet",
+        )
+        .await
+        .unwrap();
+    store.delete("curated/a.parquet").await.unwrap();
+    store.delete("curated/a.parquet").await.unwrap();
+    assert!(store.list("curated/").await.unwrap().is_empty());
 }

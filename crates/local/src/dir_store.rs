@@ -4,14 +4,20 @@
 //! temporary file that is renamed into place, so a reader never sees half an object (the atomicity
 //! S3 gives). When given a bus, every put emits S3's EventBridge "Object Created" event, which is what
 //! triggers curation on AWS.
+//!
+//! Conditional writes (`put_if`) tag each object with a hash of its bytes and check the tag and replace
+//! the object under one lock per store (shared by its clones), which every rename and removal of this
+//! store also takes: atomic within the process. Two processes, or two stores opened separately on the
+//! same directory, do not see each other's lock.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use bytes::Bytes;
 use serde_json::json;
 use twinpipe_domain::storage_key::short_hash;
+use twinpipe_ports::object_store::WriteCondition;
 use twinpipe_ports::{BusEvent, EventBus, ObjectMeta, ObjectStore, StoreError};
 
 const TMP_PREFIX: &str = ".tmp-";
@@ -22,6 +28,9 @@ pub struct DirObjectStore {
     bucket: String,
     dir: PathBuf,
     notifications: Option<Arc<dyn EventBus>>,
+    /// Taken around every rename into place and every removal, and across the check and the write of
+    /// a conditional write, so that check and write are one step for every writer of this store.
+    writes: Arc<Mutex<()>>,
 }
 
 impl DirObjectStore {
@@ -32,6 +41,7 @@ impl DirObjectStore {
             dir: root.as_ref().join(&bucket),
             bucket,
             notifications: None,
+            writes: Arc::default(),
         }
     }
 
@@ -127,11 +137,13 @@ impl ObjectStore for DirObjectStore {
         let path = self.path_of(key)?;
         // One blocking task for directory, write and rename: three hops to the blocking pool cost more
         // than the file operations themselves.
-        let body =
-            tokio::task::spawn_blocking(move || write_atomically(&path, &body).map(|()| body))
-                .await
-                .map_err(|e| self.io_error("write", key, std::io::Error::other(e)))?
-                .map_err(|(operation, e)| self.io_error(operation, key, e))?;
+        let writes = Arc::clone(&self.writes);
+        let body = tokio::task::spawn_blocking(move || {
+            write_atomically(&path, &body, &writes, |_| Ok(true)).map(|()| body)
+        })
+        .await
+        .map_err(|e| self.io_error("write", key, std::io::Error::other(e)))?
+        .map_err(|(operation, e)| self.io_error(operation, key, e))?;
         self.notify_created(key, &body).await
     }
 
@@ -155,10 +167,93 @@ impl ObjectStore for DirObjectStore {
             .map_err(|e| self.io_error("list", prefix, std::io::Error::other(e)))?;
         listed.map_err(|e| self.io_error("list", prefix, e))
     }
+
+    /// The tag is `short_hash` of the bytes, the same hash the "Object Created" events carry.
+    async fn get_tagged(&self, key: &str) -> Result<Option<(Bytes, String)>, StoreError> {
+        match self.get(key).await {
+            Ok(body) => {
+                let tag = short_hash(&[&body]);
+                Ok(Some((body, tag)))
+            }
+            Err(StoreError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Checks `condition` against the object's current bytes and renames the new object into place
+    /// while holding the store's write lock: atomic against every write of this store (and its clones)
+    /// in this process, not against other processes.
+    async fn put_if(
+        &self,
+        key: &str,
+        body: Bytes,
+        _content_type: &str,
+        condition: WriteCondition,
+    ) -> Result<(), StoreError> {
+        let path = self.path_of(key)?;
+        let writes = Arc::clone(&self.writes);
+        let outcome = tokio::task::spawn_blocking(move || {
+            let check = |path: &Path| condition_holds(path, &condition);
+            write_atomically(&path, &body, &writes, check).map(|()| body)
+        })
+        .await
+        .map_err(|e| self.io_error("write", key, std::io::Error::other(e)))?;
+        let body = match outcome {
+            Ok(body) => body,
+            Err((CONDITION_FAILED, _)) => {
+                return Err(StoreError::PreconditionFailed {
+                    bucket: self.bucket.clone(),
+                    key: key.to_owned(),
+                });
+            }
+            Err((operation, e)) => return Err(self.io_error(operation, key, e)),
+        };
+        self.notify_created(key, &body).await
+    }
+
+    /// Removes the file (no event is emitted). A missing key is not an error.
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        let path = self.path_of(key)?;
+        let writes = Arc::clone(&self.writes);
+        let removed = tokio::task::spawn_blocking(move || {
+            let _guard = writes.lock().unwrap_or_else(|p| p.into_inner());
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                other => other,
+            }
+        })
+        .await
+        .map_err(|e| self.io_error("remove", key, std::io::Error::other(e)))?;
+        removed.map_err(|e| self.io_error("remove", key, e))
+    }
 }
 
-/// Writes `body` to a temporary file beside `path` and renames it into place.
-fn write_atomically(path: &Path, body: &[u8]) -> Result<(), (&'static str, std::io::Error)> {
+/// The "operation" `write_atomically` fails with when its check says no.
+const CONDITION_FAILED: &str = "check the condition of";
+
+/// Whether the object at `path` satisfies `condition` (the caller holds the write lock).
+fn condition_holds(path: &Path, condition: &WriteCondition) -> std::io::Result<bool> {
+    let current = match std::fs::read(path) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e),
+    };
+    Ok(match (condition, current) {
+        (WriteCondition::Absent, current) => current.is_none(),
+        (WriteCondition::Matches(_), None) => false,
+        (WriteCondition::Matches(tag), Some(bytes)) => short_hash(&[&bytes]) == *tag,
+    })
+}
+
+/// Writes `body` to a temporary file beside `path` and renames it into place, holding `writes` while
+/// `check` (which sees the current object) is asked and the file is renamed. When `check` answers
+/// false nothing is written and the error's operation is [`CONDITION_FAILED`].
+fn write_atomically(
+    path: &Path,
+    body: &[u8],
+    writes: &Mutex<()>,
+    check: impl FnOnce(&Path) -> std::io::Result<bool>,
+) -> Result<(), (&'static str, std::io::Error)> {
     let parent = path.parent().expect("an object path has a parent");
     std::fs::create_dir_all(parent).map_err(|e| ("create directory for", e))?;
     let tmp = parent.join(format!("{TMP_PREFIX}{}", uuid::Uuid::new_v4()));
@@ -166,8 +261,24 @@ fn write_atomically(path: &Path, body: &[u8]) -> Result<(), (&'static str, std::
         let _ = std::fs::remove_file(&tmp);
         return Err(("write", e));
     }
+    let _guard = writes.lock().unwrap_or_else(|p| p.into_inner());
+    let failed = match check(path) {
+        Ok(true) => None,
+        Ok(false) => Some((
+            CONDITION_FAILED,
+            std::io::Error::other("condition does not hold"),
+        )),
+        Err(e) => Some((CONDITION_FAILED_IO, e)),
+    };
+    if let Some(failure) = failed {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(failure);
+    }
     std::fs::rename(&tmp, path).map_err(|e| ("rename into", e))
 }
+
+/// The operation of an I/O error while checking a condition (a failure, not a refusal).
+const CONDITION_FAILED_IO: &str = "read for the condition of";
 
 /// Walks only the directories that can hold keys under `prefix`, and returns keys in byte order.
 fn list_dir(bucket_dir: &Path, prefix: &str) -> std::io::Result<Vec<ObjectMeta>> {
@@ -302,6 +413,103 @@ mod tests {
         );
         assert_eq!(s.list("").await.unwrap().len(), 5);
         assert!(s.list("nothing/").await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn conditional_writes_compare_and_swap() {
+        let (_d, s) = store();
+        let failed =
+            |r: Result<(), StoreError>| matches!(r, Err(StoreError::PreconditionFailed { .. }));
+        assert!(s.get_tagged("i/k").await.unwrap().is_none());
+        s.put_if("i/k", Bytes::from_static(b"1"), "x", WriteCondition::Absent)
+            .await
+            .unwrap();
+        assert!(failed(
+            s.put_if("i/k", Bytes::from_static(b"2"), "x", WriteCondition::Absent)
+                .await
+        ));
+        let (body, tag) = s.get_tagged("i/k").await.unwrap().unwrap();
+        assert_eq!(body, Bytes::from_static(b"1"));
+        assert_eq!(tag, short_hash(&[b"1"]));
+        assert!(failed(
+            s.put_if(
+                "i/k",
+                Bytes::from_static(b"3"),
+                "x",
+                WriteCondition::Matches("stale".into())
+            )
+            .await
+        ));
+        s.put_if(
+            "i/k",
+            Bytes::from_static(b"4"),
+            "x",
+            WriteCondition::Matches(tag.clone()),
+        )
+        .await
+        .unwrap();
+        assert!(failed(
+            s.put_if(
+                "i/k",
+                Bytes::from_static(b"5"),
+                "x",
+                WriteCondition::Matches(tag)
+            )
+            .await
+        ));
+        assert_eq!(s.get("i/k").await.unwrap(), Bytes::from_static(b"4"));
+        assert!(failed(
+            s.put_if(
+                "i/none",
+                Bytes::new(),
+                "x",
+                WriteCondition::Matches("t".into())
+            )
+            .await
+        ));
+        assert_eq!(
+            s.list("i/").await.unwrap().len(),
+            1,
+            "no temporary file is left"
+        );
+    }
+
+    #[tokio::test]
+    async fn concurrent_conditional_writes_let_exactly_one_win() {
+        let (_d, s) = store();
+        s.put("i/k", Bytes::from_static(b"0"), "x").await.unwrap();
+        let (_, tag) = s.get_tagged("i/k").await.unwrap().unwrap();
+        let writes = (0..16).map(|n| {
+            let s = s.clone();
+            let tag = tag.clone();
+            tokio::spawn(async move {
+                s.put_if(
+                    "i/k",
+                    Bytes::from(format!("w{n}")),
+                    "x",
+                    WriteCondition::Matches(tag),
+                )
+                .await
+            })
+        });
+        let mut won = 0;
+        for write in writes.collect::<Vec<_>>() {
+            match write.await.unwrap() {
+                Ok(()) => won += 1,
+                Err(StoreError::PreconditionFailed { .. }) => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert_eq!(won, 1);
+    }
+
+    #[tokio::test]
+    async fn delete_removes_and_tolerates_missing_keys() {
+        let (_d, s) = store();
+        s.put("d/a", Bytes::from_static(b"1"), "x").await.unwrap();
+        s.delete("d/a").await.unwrap();
+        s.delete("d/a").await.unwrap();
+        assert!(s.list("d/").await.unwrap().is_empty());
     }
 
     #[tokio::test]

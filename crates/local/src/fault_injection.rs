@@ -4,6 +4,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use bytes::Bytes;
+use twinpipe_ports::object_store::WriteCondition;
 use twinpipe_ports::{ObjectMeta, ObjectStore, StoreError};
 
 /// Which puts fail.
@@ -71,16 +72,7 @@ impl<S: ObjectStore> ObjectStore for FlakyStore<S> {
     }
 
     async fn put(&self, key: &str, body: Bytes, content_type: &str) -> Result<(), StoreError> {
-        let n = self.puts.fetch_add(1, Ordering::Relaxed) + 1;
-        if self.plan.fails(n) {
-            self.failed.fetch_add(1, Ordering::Relaxed);
-            return Err(StoreError::Unavailable {
-                operation: "put",
-                bucket: self.bucket().to_owned(),
-                key: key.to_owned(),
-                source: "injected failure (503 Slow Down)".into(),
-            });
-        }
+        self.maybe_fail("put", key)?;
         self.inner.put(key, body, content_type).await
     }
 
@@ -90,5 +82,42 @@ impl<S: ObjectStore> ObjectStore for FlakyStore<S> {
 
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>, StoreError> {
         self.inner.list(prefix).await
+    }
+
+    async fn get_tagged(&self, key: &str) -> Result<Option<(Bytes, String)>, StoreError> {
+        self.inner.get_tagged(key).await
+    }
+
+    /// Counts as a put for the failure plan.
+    async fn put_if(
+        &self,
+        key: &str,
+        body: Bytes,
+        content_type: &str,
+        condition: WriteCondition,
+    ) -> Result<(), StoreError> {
+        self.maybe_fail("put_if", key)?;
+        self.inner.put_if(key, body, content_type, condition).await
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.inner.delete(key).await
+    }
+}
+
+impl<S: ObjectStore> FlakyStore<S> {
+    /// Counts a put and fails it when the plan says so.
+    fn maybe_fail(&self, operation: &'static str, key: &str) -> Result<(), StoreError> {
+        let n = self.puts.fetch_add(1, Ordering::Relaxed) + 1;
+        if self.plan.fails(n) {
+            self.failed.fetch_add(1, Ordering::Relaxed);
+            return Err(StoreError::Unavailable {
+                operation,
+                bucket: self.bucket().to_owned(),
+                key: key.to_owned(),
+                source: "injected failure (503 Slow Down)".into(),
+            });
+        }
+        Ok(())
     }
 }

@@ -9,6 +9,7 @@ pub mod event_router;
 pub mod fault_injection;
 pub mod file_notifier;
 pub mod memory_queue;
+pub mod memory_store;
 pub mod rules;
 
 pub use dir_store::DirObjectStore;
@@ -16,6 +17,7 @@ pub use event_router::{Delivery, LocalBus, LocalEventRouter};
 pub use fault_injection::{FailurePlan, FlakyStore};
 pub use file_notifier::FileNotifier;
 pub use memory_queue::MemoryQueue;
+pub use memory_store::MemoryObjectStore;
 pub use rules::{Rule, RuleError};
 
 /// The account id local events carry, so they are recognisably not from AWS.

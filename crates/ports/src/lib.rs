@@ -10,7 +10,7 @@ pub mod object_store;
 
 pub use event_bus::{BusError, BusEvent, EventBus};
 pub use notifier::{AttributeValue, Notification, Notifier, NotifyError};
-pub use object_store::{ObjectMeta, ObjectStore, StoreError};
+pub use object_store::{ObjectMeta, ObjectStore, StoreError, WriteCondition};
 
 /// The error type adapters wrap their underlying failures in (SDK errors, I/O errors).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;

@@ -6,6 +6,10 @@
 //! the same raw object always yields the same file names and bytes, so an event delivered twice, or a
 //! run that failed half-way and is retried, converges to the same result. Late data for an hour that is
 //! already curated lands as one more file beside the existing ones; nothing is rewritten.
+//!
+//! Concurrent curations of the same hour are serialised by the key index: it is saved with a
+//! conditional write (compare-and-swap on its ETag), and the curation that loses redoes its hour against
+//! the index the winner saved, rewriting (or removing) its own file before trying again.
 
 mod key_lookup;
 
@@ -14,10 +18,14 @@ use std::sync::Arc;
 use bytes::Bytes;
 use serde_json::Value;
 use twinpipe_curation::{
-    Compression, CurationError, normalise, parse_raw, partition, write_partition,
+    Compression, CuratedFile, CurationError, Partition, normalise, parse_raw, partition,
+    write_partition,
 };
 use twinpipe_domain::events::{self, DatasetCurated, ObjectCreatedDetail, s3_key_candidates};
 use twinpipe_ports::{BusError, BusEvent, EventBus, ObjectStore, StoreError};
+
+/// How many times one hour is redone when other curations keep saving its key index first.
+pub const MAX_INDEX_ROUNDS: u32 = 10;
 
 /// Why curating an object failed.
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +66,14 @@ pub enum CurateError {
         #[source]
         source: Box<CurationError>,
     },
+    #[error(
+        "the key index of the hour of s3://{bucket}/{file} kept changing under this curation ({rounds} rounds); retry later"
+    )]
+    IndexContended {
+        bucket: String,
+        file: String,
+        rounds: u32,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("announcing the curated data failed: {0}")]
@@ -69,7 +85,7 @@ impl CurateError {
     pub fn is_transient(&self) -> bool {
         match self {
             CurateError::Store(e) => e.is_transient(),
-            CurateError::Publish(_) => true,
+            CurateError::Publish(_) | CurateError::IndexContended { .. } => true,
             _ => false,
         }
     }
@@ -150,25 +166,76 @@ impl Curate {
             duplicates_dropped: partitioned.duplicates_dropped,
             files: Vec::new(),
         };
-        for mut part in partitioned.partitions {
-            let own_file = part.curated_key(key);
-            let mut index =
-                key_lookup::load(self.store.as_ref(), part.date(), part.hour(), &own_file).await?;
-            curated.duplicates_dropped += part.drop_existing(&index.existing);
-            if let Some(file) = write_partition(&part, key, self.compression).map_err(bad_raw)? {
-                self.store
-                    .put(
-                        &file.key,
-                        file.bytes.clone(),
-                        "application/vnd.apache.parquet",
-                    )
-                    .await?;
-                curated.files.push(file);
-            }
-            index.record(&own_file, &part);
-            key_lookup::save(self.store.as_ref(), &index).await?;
+        for original in partitioned.partitions {
+            let (dropped, file) = self.curate_partition(key, &original).await?;
+            curated.duplicates_dropped += dropped;
+            curated.files.extend(file);
         }
         Ok(curated.to_event(self.store.bucket(), key))
+    }
+
+    /// Curates one hour of the raw object `key`: drops the rows other files of the hour hold, writes
+    /// the rest to the object's own file (or removes that file when nothing is left) and saves the
+    /// hour's key index with a conditional write. When another curation saved the index first, the hour
+    /// is redone from `original` against the index it saved, at most [`MAX_INDEX_ROUNDS`] times.
+    /// Returns the rows dropped as duplicates of other files and the file written, as finally stored.
+    async fn curate_partition(
+        &self,
+        key: &str,
+        original: &Partition<'_>,
+    ) -> Result<(u64, Option<CuratedFile>), CurateError> {
+        let own_file = original.curated_key(key);
+        let mut wrote_own = false;
+        for round in 1..=MAX_INDEX_ROUNDS {
+            let mut index = key_lookup::load(
+                self.store.as_ref(),
+                original.date(),
+                original.hour(),
+                &own_file,
+            )
+            .await?;
+            let mut part = original.clone();
+            let dropped = part.drop_existing(&index.existing);
+            // After a lost round the file is rewritten even when its rows did not change: another
+            // invocation for the same source may have written it meanwhile, and the index saved below
+            // must describe the bytes stored.
+            let file = write_partition(&part, key, self.compression).map_err(|source| {
+                CurateError::BadRawObject {
+                    bucket: self.store.bucket().to_owned(),
+                    key: key.to_owned(),
+                    source: Box::new(source),
+                }
+            })?;
+            match &file {
+                Some(file) => {
+                    self.store
+                        .put(
+                            &file.key,
+                            file.bytes.clone(),
+                            "application/vnd.apache.parquet",
+                        )
+                        .await?;
+                    wrote_own = true;
+                }
+                // Every row is curated elsewhere: a file left from an earlier round or invocation
+                // would hold duplicates.
+                None if wrote_own || index.own_listed => self.store.delete(&own_file).await?,
+                None => {}
+            }
+            index.record(&own_file, &part);
+            match key_lookup::save(self.store.as_ref(), &index).await {
+                Ok(()) => return Ok((dropped, file)),
+                Err(CurateError::Store(StoreError::PreconditionFailed { .. })) => {
+                    tracing::debug!(file = %own_file, round, "key index changed by another curation; redoing the hour");
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(CurateError::IndexContended {
+            bucket: self.store.bucket().to_owned(),
+            file: own_file,
+            rounds: MAX_INDEX_ROUNDS,
+        })
     }
 
     async fn announce(&self, curated: &DatasetCurated) -> Result<(), CurateError> {

@@ -10,7 +10,8 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::Value;
 use twinpipe_curate::{Curate, CurateError};
 use twinpipe_local::{DirObjectStore, LocalEventRouter};
-use twinpipe_ports::ObjectStore;
+use twinpipe_ports::object_store::WriteCondition;
+use twinpipe_ports::{ObjectMeta, ObjectStore};
 
 const BUCKET: &str = "twinpipe-data";
 
@@ -403,4 +404,249 @@ async fn malformed_raw_object_names_the_line() {
         .unwrap();
     let err = s.curate.handle(&object_created(key)).await.unwrap_err();
     assert!(err.to_string().contains("line 2"), "{err}");
+}
+
+/// A view of a shared store whose first read of a key index waits until the other view has read one
+/// too: two curations of the same hour then both load the index before either saves it.
+struct RacingStore {
+    inner: DirObjectStore,
+    barrier: Arc<tokio::sync::Barrier>,
+    waited: std::sync::atomic::AtomicBool,
+}
+
+type StoreFuture<'a, T> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<T, twinpipe_ports::StoreError>> + Send + 'a>,
+>;
+
+/// Written out as `#[async_trait]` would expand it (this crate does not depend on async-trait).
+impl ObjectStore for RacingStore {
+    fn bucket(&self) -> &str {
+        self.inner.bucket()
+    }
+
+    fn put<'s, 'k, 'c, 'f>(&'s self, key: &'k str, body: Bytes, ct: &'c str) -> StoreFuture<'f, ()>
+    where
+        's: 'f,
+        'k: 'f,
+        'c: 'f,
+        Self: 'f,
+    {
+        self.inner.put(key, body, ct)
+    }
+
+    fn get<'s, 'k, 'f>(&'s self, key: &'k str) -> StoreFuture<'f, Bytes>
+    where
+        's: 'f,
+        'k: 'f,
+        Self: 'f,
+    {
+        self.inner.get(key)
+    }
+
+    fn list<'s, 'p, 'f>(&'s self, prefix: &'p str) -> StoreFuture<'f, Vec<ObjectMeta>>
+    where
+        's: 'f,
+        'p: 'f,
+        Self: 'f,
+    {
+        self.inner.list(prefix)
+    }
+
+    fn get_tagged<'s, 'k, 'f>(&'s self, key: &'k str) -> StoreFuture<'f, Option<(Bytes, String)>>
+    where
+        's: 'f,
+        'k: 'f,
+        Self: 'f,
+    {
+        Box::pin(async move {
+            let found = self.inner.get_tagged(key).await?;
+            if key.ends_with(twinpipe_curation::KEY_INDEX_FILE)
+                && !self.waited.swap(true, std::sync::atomic::Ordering::SeqCst)
+            {
+                self.barrier.wait().await;
+            }
+            Ok(found)
+        })
+    }
+
+    fn put_if<'s, 'k, 'c, 'f>(
+        &'s self,
+        key: &'k str,
+        body: Bytes,
+        ct: &'c str,
+        condition: WriteCondition,
+    ) -> StoreFuture<'f, ()>
+    where
+        's: 'f,
+        'k: 'f,
+        'c: 'f,
+        Self: 'f,
+    {
+        self.inner.put_if(key, body, ct, condition)
+    }
+
+    fn delete<'s, 'k, 'f>(&'s self, key: &'k str) -> StoreFuture<'f, ()>
+    where
+        's: 'f,
+        'k: 'f,
+        Self: 'f,
+    {
+        self.inner.delete(key)
+    }
+}
+
+/// Curates `first` and `second` (raw NDJSON of one hour) with two handlers that both load the hour's
+/// key index before either saves it. Returns the store and both "Dataset Curated" details.
+async fn curate_racing(
+    first: Bytes,
+    second: Bytes,
+) -> (
+    tempfile::TempDir,
+    DirObjectStore,
+    [twinpipe_domain::events::DatasetCurated; 2],
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = DirObjectStore::new(dir.path(), BUCKET);
+    let keys = [
+        "raw/date=2026-11-25/hour=09/racer-a.ndjson",
+        "raw/date=2026-11-25/hour=09/racer-b.ndjson",
+    ];
+    store
+        .put(keys[0], first, "application/x-ndjson")
+        .await
+        .unwrap();
+    store
+        .put(keys[1], second, "application/x-ndjson")
+        .await
+        .unwrap();
+    let barrier = Arc::new(tokio::sync::Barrier::new(2));
+    let router = LocalEventRouter::new(Vec::new());
+    let handler = || {
+        let view = RacingStore {
+            inner: store.clone(),
+            barrier: barrier.clone(),
+            waited: Default::default(),
+        };
+        Curate::new(Arc::new(view), router.bus("twinpipe"))
+    };
+    let (a, b) = (handler(), handler());
+    let (ea, eb) = (object_created(keys[0]), object_created(keys[1]));
+    let (ra, rb) = tokio::join!(a.handle(&ea), b.handle(&eb));
+    (dir, store, [ra.unwrap(), rb.unwrap()])
+}
+
+/// Every curated row of the store: (rows in all files, distinct keys among them).
+async fn curated_keys(store: &DirObjectStore) -> (usize, twinpipe_curation::ExistingKeys) {
+    let mut keys = twinpipe_curation::ExistingKeys::new();
+    let mut rows = 0;
+    for m in store.list("curated/").await.unwrap() {
+        if m.key.ends_with(".parquet") {
+            let bytes = store.get(&m.key).await.unwrap();
+            rows += keys.extend_from_parquet(bytes, &m.key).unwrap();
+        }
+    }
+    (rows, keys)
+}
+
+#[tokio::test]
+async fn racing_curations_of_one_hour_keep_each_shared_reading_once() {
+    let shared = [
+        line(
+            "pump-7",
+            "bearing_temp",
+            "2026-11-25T09:10:00.000Z",
+            100.0,
+            "degC",
+        ),
+        line(
+            "pump-7",
+            "bearing_temp",
+            "2026-11-25T09:11:00.000Z",
+            101.0,
+            "degC",
+        ),
+    ];
+    let only_a = line(
+        "pump-7",
+        "bearing_temp",
+        "2026-11-25T09:12:00.000Z",
+        102.0,
+        "degC",
+    );
+    let only_b = line(
+        "pump-7",
+        "bearing_temp",
+        "2026-11-25T09:13:00.000Z",
+        103.0,
+        "degC",
+    );
+    let (_dir, store, curated) = curate_racing(
+        raw(&[shared[0].clone(), only_a, shared[1].clone()]),
+        raw(&[shared[1].clone(), only_b, shared[0].clone()]),
+    )
+    .await;
+
+    let (rows, keys) = curated_keys(&store).await;
+    assert_eq!(keys.len(), 4, "nothing lost");
+    assert_eq!(rows, 4, "no reading curated twice");
+    let written: u64 = curated.iter().map(|c| c.rows_written).sum();
+    let dropped: u64 = curated.iter().map(|c| c.duplicates_dropped).sum();
+    assert_eq!(
+        (written, dropped),
+        (4, 2),
+        "the events tell the final state"
+    );
+
+    // The index agrees with the files: curating either object again changes nothing.
+    let before = snapshot(&store).await;
+    let again = Curate::new(
+        Arc::new(store.clone()),
+        LocalEventRouter::new(Vec::new()).bus("twinpipe"),
+    );
+    for key in [
+        "raw/date=2026-11-25/hour=09/racer-a.ndjson",
+        "raw/date=2026-11-25/hour=09/racer-b.ndjson",
+    ] {
+        again.handle(&object_created(key)).await.unwrap();
+    }
+    assert_eq!(snapshot(&store).await, before);
+}
+
+#[tokio::test]
+async fn the_racing_loser_whose_rows_are_all_curated_leaves_no_file() {
+    let readings = raw(&[
+        line(
+            "pump-7",
+            "bearing_temp",
+            "2026-11-25T09:10:00.000Z",
+            100.0,
+            "degC",
+        ),
+        line(
+            "pump-7",
+            "bearing_temp",
+            "2026-11-25T09:11:00.000Z",
+            101.0,
+            "degC",
+        ),
+    ]);
+    let (_dir, store, curated) = curate_racing(readings.clone(), readings).await;
+
+    let files: Vec<String> = store
+        .list("curated/")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.key)
+        .filter(|k| k.ends_with(".parquet"))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let (rows, keys) = curated_keys(&store).await;
+    assert_eq!((rows, keys.len()), (2, 2));
+    let mut per_handler: Vec<(u64, u64, usize)> = curated
+        .iter()
+        .map(|c| (c.rows_written, c.duplicates_dropped, c.objects.len()))
+        .collect();
+    per_handler.sort();
+    assert_eq!(per_handler, vec![(0, 2, 0), (2, 0, 1)]);
 }

@@ -21,9 +21,7 @@
 //! (parse + validate every body, serialise the NDJSON, derive the keys), and the 100 puts alone.
 //! Prints one JSON object.
 
-use std::collections::BTreeMap;
-use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_lambda_events::event::sqs::SqsEvent;
@@ -31,8 +29,8 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 use twinpipe_domain::{parse_message, raw, storage_key};
 use twinpipe_ingest::{Ingest, IngestConfig};
-use twinpipe_local::DirObjectStore;
-use twinpipe_ports::{ObjectMeta, ObjectStore, StoreError};
+use twinpipe_local::{DirObjectStore, MemoryObjectStore};
+use twinpipe_ports::ObjectStore;
 
 /// 2024-06-01T01:00:00Z: "now" for the handler; the readings span 00:00:00 to 00:41:40.
 const NOW_MS: i64 = 1_717_203_600_000;
@@ -117,7 +115,7 @@ fn main() -> Result<(), Error> {
         section.insert("decoded".into(), decoded.to_json());
 
         // The same with the puts going to a map in memory, as the peer's do: the handler's own work.
-        let in_memory = Ingest::new(Arc::new(MemoryStore::default()), config.clone());
+        let in_memory = Ingest::new(Arc::new(MemoryObjectStore::new("memory")), config.clone());
         rt.block_on(in_memory.handle(&event))?; // its untimed first call
         let from_raw = measure(runs, || {
             let event: SqsEvent = serde_json::from_slice(raw_event)?;
@@ -370,67 +368,6 @@ fn breakdown(
         "parse_validate_serialise_key": parse_serialise_key.to_json(),
         "puts_only_sequential_100": puts.to_json(),
     }))
-}
-
-/// A bucket in memory, standing in for the peer's `SINK` list: the handler's work without storage costs.
-#[derive(Default)]
-struct MemoryStore(Mutex<BTreeMap<String, Bytes>>);
-
-type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
-
-/// Written out as `#[async_trait]` would expand it, to keep the example free of that dependency.
-impl ObjectStore for MemoryStore {
-    fn bucket(&self) -> &str {
-        "memory"
-    }
-
-    fn put<'s, 'k, 'c, 'f>(&'s self, key: &'k str, body: Bytes, _: &'c str) -> StoreFuture<'f, ()>
-    where
-        's: 'f,
-        'k: 'f,
-        'c: 'f,
-        Self: 'f,
-    {
-        let mut objects = self.0.lock().expect("not poisoned");
-        objects.insert(key.to_owned(), body);
-        Box::pin(std::future::ready(Ok(())))
-    }
-
-    fn get<'s, 'k, 'f>(&'s self, key: &'k str) -> StoreFuture<'f, Bytes>
-    where
-        's: 'f,
-        'k: 'f,
-        Self: 'f,
-    {
-        let objects = self.0.lock().expect("not poisoned");
-        let found = objects
-            .get(key)
-            .cloned()
-            .ok_or_else(|| StoreError::NotFound {
-                bucket: "memory".into(),
-                key: key.to_owned(),
-            });
-        Box::pin(std::future::ready(found))
-    }
-
-    fn list<'s, 'p, 'f>(&'s self, prefix: &'p str) -> StoreFuture<'f, Vec<ObjectMeta>>
-    where
-        's: 'f,
-        'p: 'f,
-        Self: 'f,
-    {
-        let objects = self.0.lock().expect("not poisoned");
-        let listed = objects
-            .range(prefix.to_owned()..)
-            .take_while(|(k, _)| k.starts_with(prefix))
-            .map(|(k, v)| ObjectMeta {
-                key: k.clone(),
-                size: v.len() as u64,
-                etag: None,
-            })
-            .collect();
-        Box::pin(std::future::ready(Ok(listed)))
-    }
 }
 
 /// CPU time of every thread of this process so far (the sum of `/proc/self/task/*/schedstat`, in ns).
