@@ -139,9 +139,11 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
 
     /// However the traffic is cut into messages and batches, and whichever writes fail, the counts balance.
+    /// (At most one write in three fails: with 1 in 2, a curation making four puts succeeds once in 16
+    /// attempts and could exhaust its 63 deliveries, which is a dead letter, not a loss — but not this test.)
     #[test]
     fn counts_balance_for_any_batching_and_failure_pattern(
-        n in 5usize..60, per in 1usize..30, batch in 1usize..12, fail_one_in in 2u64..9, seed: u64,
+        n in 5usize..60, per in 1usize..30, batch in 1usize..12, fail_one_in in 3u64..9, seed: u64,
         dup in 2usize..9, resend in 2usize..9, poison in 2usize..9,
     ) {
         let messages = traffic(n, per, 2, dup, resend, poison);
