@@ -39,27 +39,16 @@ fn traffic(
             parts.push(json);
             keys.push(key);
         }
-        let mut message = Message {
-            body: format!("[{}]", parts.join(",")),
-            valid_keys: keys,
-            invalid_inputs: 0,
-        };
+        let mut message =
+            Message { body: format!("[{}]", parts.join(",")), valid_keys: keys, invalid_inputs: 0 };
         if poison_every > 0 && m % poison_every == poison_every - 1 {
             message = if (m / poison_every).is_multiple_of(2) {
-                Message {
-                    body: format!("{{not json {m}"),
-                    valid_keys: vec![],
-                    invalid_inputs: 1,
-                }
+                Message { body: format!("{{not json {m}"), valid_keys: vec![], invalid_inputs: 1 }
             } else {
                 let bad = format!(
                     r#"{{"asset_id":"pump-0","sensor_id":"s-0","ts":{NOW_MS},"value":"n/a","unit":"kPa"}},{{"asset_id":"pump-0","sensor_id":"s-0","ts":{NOW_MS},"value":1,"unit":"furlong"}}"#
                 );
-                Message {
-                    body: format!("[{},{bad}]", parts.join(",")),
-                    invalid_inputs: 2,
-                    ..message
-                }
+                Message { body: format!("[{},{bad}]", parts.join(",")), invalid_inputs: 2, ..message }
             };
         }
         out.push(message.clone());
@@ -96,35 +85,13 @@ async fn counts_balance_exactly_with_failing_writes_duplicates_and_poison() {
     let want = expected(&messages);
     let (got, stats) = run(&messages, FailurePlan::OneIn { one_in: 7, seed: 1 }, 10).await;
 
-    assert!(
-        stats.storage_failures_injected > 50,
-        "the test must actually inject failures: {stats:?}"
-    );
-    assert!(
-        stats.messages_redelivered > 0 && stats.curate_failures > 0,
-        "{stats:?}"
-    );
-    assert_eq!(
-        (stats.messages_dead_lettered, stats.events_dead_lettered),
-        (0, 0),
-        "{stats:?}"
-    );
-    assert_eq!(
-        got.curated_rows, got.curated_distinct,
-        "no reading is curated twice"
-    );
-    assert_eq!(
-        got.curated_rows, want.distinct_valid,
-        "every distinct valid reading is curated"
-    );
-    assert_eq!(
-        got.quarantined_inputs, want.invalid_inputs,
-        "every invalid input is quarantined"
-    );
-    assert_eq!(
-        got.curated_rows + got.quarantined_inputs,
-        want.distinct_valid + want.invalid_inputs
-    );
+    assert!(stats.storage_failures_injected > 50, "the test must actually inject failures: {stats:?}");
+    assert!(stats.messages_redelivered > 0 && stats.curate_failures > 0, "{stats:?}");
+    assert_eq!((stats.messages_dead_lettered, stats.events_dead_lettered), (0, 0), "{stats:?}");
+    assert_eq!(got.curated_rows, got.curated_distinct, "no reading is curated twice");
+    assert_eq!(got.curated_rows, want.distinct_valid, "every distinct valid reading is curated");
+    assert_eq!(got.quarantined_inputs, want.invalid_inputs, "every invalid input is quarantined");
+    assert_eq!(got.curated_rows + got.quarantined_inputs, want.distinct_valid + want.invalid_inputs);
 }
 
 #[tokio::test]

@@ -88,10 +88,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<DemoSummary> {
     let sim = twinpipe_simulator::try_simulate(&config).context("invalid fleet options")?;
     let mut options = PipelineOptions::new(&args.data_dir);
     if args.fail_one_in > 0 {
-        options.failures = FailurePlan::OneIn {
-            one_in: args.fail_one_in,
-            seed: args.seed,
-        };
+        options.failures = FailurePlan::OneIn { one_in: args.fail_one_in, seed: args.seed };
     }
     let mut pipeline = LocalPipeline::open(options)?;
     let started = Instant::now();
@@ -130,11 +127,9 @@ fn progress_bar(messages: u64) -> ProgressBar {
     let batches = messages.div_ceil(10);
     let bar = ProgressBar::new(batches);
     bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} ingest batches {pos}/{len} [{bar:30}] {msg} ({elapsed})",
-        )
-        .expect("a valid template")
-        .progress_chars("=> "),
+        ProgressStyle::with_template("{spinner} ingest batches {pos}/{len} [{bar:30}] {msg} ({elapsed})")
+            .expect("a valid template")
+            .progress_chars("=> "),
     );
     bar
 }
@@ -144,11 +139,7 @@ fn send_fleet(sim: &Simulation, args: &DemoArgs, pipeline: &mut LocalPipeline) -
     let window_ms = i64::from(args.message_minutes.max(1)) * 60_000;
     let mut traffic = Traffic::default();
     let mut open: BTreeMap<&str, (i64, Vec<SimReading<'_>>)> = BTreeMap::new();
-    let kinds: BTreeMap<&str, AssetKind> = sim
-        .assets()
-        .iter()
-        .map(|a| (a.id.as_str(), a.kind))
-        .collect();
+    let kinds: BTreeMap<&str, AssetKind> = sim.assets().iter().map(|a| (a.id.as_str(), a.kind)).collect();
     let mut rng = Lcg(args.seed);
     for reading in sim.readings() {
         traffic.readings_simulated += 1;
@@ -158,26 +149,12 @@ fn send_fleet(sim: &Simulation, args: &DemoArgs, pipeline: &mut LocalPipeline) -
             let batch = std::mem::take(&mut entry.1);
             entry.0 = window;
             let kind = kinds[reading.asset_id];
-            send_message(
-                pipeline,
-                &mut traffic,
-                &mut rng,
-                kind,
-                &batch,
-                window * window_ms,
-            );
+            send_message(pipeline, &mut traffic, &mut rng, kind, &batch, window * window_ms);
         }
         entry.1.push(reading);
     }
     for (asset, (window, batch)) in std::mem::take(&mut open) {
-        send_message(
-            pipeline,
-            &mut traffic,
-            &mut rng,
-            kinds[asset],
-            &batch,
-            (window + 1) * window_ms,
-        );
+        send_message(pipeline, &mut traffic, &mut rng, kinds[asset], &batch, (window + 1) * window_ms);
     }
     traffic
 }
@@ -214,11 +191,7 @@ fn send_message(
         if let Some(c) = corruption {
             traffic.corrupted_messages += 1;
             traffic.quarantine_expected += 1;
-            traffic.readings_withheld += if c == Corruption::Truncated {
-                readings.len() as u64
-            } else {
-                1
-            };
+            traffic.readings_withheld += if c == Corruption::Truncated { readings.len() as u64 } else { 1 };
         }
     }
     traffic.resent_messages += copies - 1;
@@ -258,12 +231,8 @@ impl Corruption {
 fn wrap(kind: AssetKind, asset_id: &str, readings: serde_json::Value) -> (&'static str, String) {
     match kind {
         AssetKind::Turbine => {
-            let payload =
-                json!({"topic": format!("twinpipe/{asset_id}/readings"), "readings": readings});
-            (
-                "iot_rule_base64",
-                base64::engine::general_purpose::STANDARD.encode(payload.to_string()),
-            )
+            let payload = json!({"topic": format!("twinpipe/{asset_id}/readings"), "readings": readings});
+            ("iot_rule_base64", base64::engine::general_purpose::STANDARD.encode(payload.to_string()))
         }
         AssetKind::AirHandler => {
             let envelope = json!({
@@ -284,10 +253,7 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         self.0 >> 33
     }
 
@@ -315,11 +281,7 @@ fn print_summary(s: &DemoSummary, pipeline: &LocalPipeline) {
         t.resent_messages,
         t.corrupted_messages,
         t.readings_withheld,
-        t.by_envelope
-            .iter()
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        t.by_envelope.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
     );
     println!(
         "  ingest     {} invocations, {} readings accepted, {} inputs quarantined",
@@ -340,10 +302,7 @@ fn print_summary(s: &DemoSummary, pipeline: &LocalPipeline) {
         p.curated_files_written,
         p.curate_failures
     );
-    println!(
-        "  events     {} published, {} dead-lettered",
-        p.events_published, p.events_dead_lettered
-    );
+    println!("  events     {} published, {} dead-lettered", p.events_published, p.events_dead_lettered);
     println!();
     println!("  injected equipment faults (ground truth):");
     for f in &s.faults {
@@ -360,16 +319,10 @@ fn print_summary(s: &DemoSummary, pipeline: &LocalPipeline) {
     println!("Where to look:");
     for (path, what) in [
         (format!("{bucket}/raw/"), "validated readings, NDJSON"),
-        (
-            format!("{bucket}/quarantine/"),
-            "rejected input with reasons",
-        ),
+        (format!("{bucket}/quarantine/"), "rejected input with reasons"),
         (format!("{bucket}/curated/"), "Parquet by date and hour"),
         (format!("{data}/events.ndjson"), "every event published"),
-        (
-            format!("{data}/demo-summary.json"),
-            "this summary as JSON, with the ground truth",
-        ),
+        (format!("{data}/demo-summary.json"), "this summary as JSON, with the ground truth"),
     ] {
         println!("  {path:<48} {what}");
     }

@@ -57,28 +57,20 @@ pub struct Invocation {
 }
 
 /// Runs `function` on the event in `event_file`.
-pub async fn invoke(
-    function: Function,
-    event_file: &Path,
-    target: &Target,
-) -> anyhow::Result<Invocation> {
+pub async fn invoke(function: Function, event_file: &Path, target: &Target) -> anyhow::Result<Invocation> {
     let text = std::fs::read_to_string(event_file)
         .with_context(|| format!("reading event file {}", event_file.display()))?;
-    let event: Value = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not JSON", event_file.display()))?;
+    let event: Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", event_file.display()))?;
     let result = match function {
         Function::Ingest => run_ingest(event, target).await?,
         Function::Curate => run_curate(event, target).await?,
     };
     Ok(match result {
-        Ok(response) => Invocation {
-            response,
-            failed: false,
-        },
-        Err((error_type, message)) => Invocation {
-            response: json!({ "errorType": error_type, "errorMessage": message }),
-            failed: true,
-        },
+        Ok(response) => Invocation { response, failed: false },
+        Err((error_type, message)) => {
+            Invocation { response: json!({ "errorType": error_type, "errorMessage": message }), failed: true }
+        }
     })
 }
 
@@ -87,14 +79,8 @@ type HandlerResult = Result<Value, (&'static str, String)>;
 async fn run_ingest(event: Value, target: &Target) -> anyhow::Result<HandlerResult> {
     let event: SqsEvent = serde_json::from_value(event)
         .context("the event is not an SQS event (expected {\"Records\": [...]})")?;
-    let bucket = target
-        .bucket
-        .clone()
-        .unwrap_or_else(|| crate::DEFAULT_LOCAL_BUCKET.to_owned());
-    let ingest = Ingest::new(
-        object_store(target, &bucket).await?,
-        IngestConfig::from_env()?,
-    );
+    let bucket = target.bucket.clone().unwrap_or_else(|| crate::DEFAULT_LOCAL_BUCKET.to_owned());
+    let ingest = Ingest::new(object_store(target, &bucket).await?, IngestConfig::from_env()?);
     Ok(match ingest.handle(&event).await {
         Ok(response) => Ok(serde_json::to_value(response)?),
         Err(e) => Err(("BatchError", e.to_string())),
@@ -103,19 +89,13 @@ async fn run_ingest(event: Value, target: &Target) -> anyhow::Result<HandlerResu
 
 async fn run_curate(event: Value, target: &Target) -> anyhow::Result<HandlerResult> {
     // Locally the bucket defaults to whatever the event names, so AWS's published sample events work.
-    let event_bucket = event
-        .pointer("/detail/bucket/name")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
+    let event_bucket = event.pointer("/detail/bucket/name").and_then(Value::as_str).map(str::to_owned);
     let bucket = target
         .bucket
         .clone()
         .or(event_bucket.filter(|_| target.backend == Backend::Local))
         .unwrap_or_else(|| crate::DEFAULT_LOCAL_BUCKET.to_owned());
-    let curate = Curate::new(
-        object_store(target, &bucket).await?,
-        event_bus(target).await?,
-    );
+    let curate = Curate::new(object_store(target, &bucket).await?, event_bus(target).await?);
     Ok(match curate.handle(&event).await {
         Ok(detail) => Ok(serde_json::to_value(detail)?),
         Err(e) => Err(("CurateError", e.to_string())),
@@ -137,9 +117,10 @@ async fn event_bus(target: &Target) -> anyhow::Result<Arc<dyn EventBus>> {
             Ok(router.bus(crate::PIPELINE_BUS))
         }
         Backend::Aws => {
-            let bus = target.event_bus.as_deref().context(
-                "--event-bus (or TWINPIPE_EVENT_BUS) must name the pipeline's event bus",
-            )?;
+            let bus = target
+                .event_bus
+                .as_deref()
+                .context("--event-bus (or TWINPIPE_EVENT_BUS) must name the pipeline's event bus")?;
             aws::bus(bus).await
         }
     }
@@ -151,17 +132,11 @@ mod aws {
     use super::*;
 
     pub async fn store(bucket: &str) -> anyhow::Result<Arc<dyn ObjectStore>> {
-        Ok(Arc::new(twinpipe_aws::S3Store::new(
-            &twinpipe_aws::aws_sdk_config().await,
-            bucket,
-        )))
+        Ok(Arc::new(twinpipe_aws::S3Store::new(&twinpipe_aws::aws_sdk_config().await, bucket)))
     }
 
     pub async fn bus(name: &str) -> anyhow::Result<Arc<dyn EventBus>> {
-        Ok(Arc::new(twinpipe_aws::EventBridgeBus::new(
-            &twinpipe_aws::aws_sdk_config().await,
-            name,
-        )))
+        Ok(Arc::new(twinpipe_aws::EventBridgeBus::new(&twinpipe_aws::aws_sdk_config().await, name)))
     }
 }
 

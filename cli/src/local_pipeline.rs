@@ -97,21 +97,16 @@ impl LocalPipeline {
     /// Wires the local adapters in `options.data_dir`.
     pub fn open(options: PipelineOptions) -> Result<Self, PipelineError> {
         let data_dir = options.data_dir.clone();
-        let dir_err = |source| PipelineError::DataDir {
-            dir: data_dir.clone(),
-            source,
-        };
+        let dir_err = |source| PipelineError::DataDir { dir: data_dir.clone(), source };
         std::fs::create_dir_all(&options.data_dir).map_err(dir_err)?;
         let rules = load_rules(&RuleContext {
             data_bucket: options.bucket.clone(),
             pipeline_bus: crate::PIPELINE_BUS.to_owned(),
         })?;
         let router = LocalEventRouter::new(rules);
-        router
-            .journal_to(options.data_dir.join("events.ndjson"))
-            .map_err(dir_err)?;
-        let dir_store = DirObjectStore::new(&options.data_dir, &options.bucket)
-            .with_notifications(router.bus("default"));
+        router.journal_to(options.data_dir.join("events.ndjson")).map_err(dir_err)?;
+        let dir_store =
+            DirObjectStore::new(&options.data_dir, &options.bucket).with_notifications(router.bus("default"));
         let store = Arc::new(FlakyStore::new(dir_store, options.failures));
         let ingest = Ingest::new(store.clone(), options.ingest.clone());
         let curate = Curate::new(store.clone(), router.bus(crate::PIPELINE_BUS));
@@ -153,8 +148,7 @@ impl LocalPipeline {
     pub async fn run_until_idle(&mut self, mut progress: impl FnMut(&RunStats, usize)) -> RunStats {
         for round in 0..=self.options.redrive_rounds {
             if round > 0 {
-                let redriven =
-                    self.queue.redrive_dead_letters() + self.router.redrive_dead_letters();
+                let redriven = self.queue.redrive_dead_letters() + self.router.redrive_dead_letters();
                 if redriven == 0 {
                     break;
                 }
@@ -195,10 +189,7 @@ impl LocalPipeline {
             }
             Err(e) => {
                 self.stats.messages_redelivered += batch.records.len() as u64;
-                self.queue.complete(
-                    batch,
-                    Err::<&aws_lambda_events::event::sqs::SqsBatchResponse, _>(e),
-                );
+                self.queue.complete(batch, Err::<&aws_lambda_events::event::sqs::SqsBatchResponse, _>(e));
             }
         }
     }

@@ -52,18 +52,10 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             twinpipe::demo::run(args).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Invoke {
-            function,
-            event_file,
-            target,
-        } => {
+        Command::Invoke { function, event_file, target } => {
             let outcome = twinpipe::invoke::invoke(function, &event_file, &target).await?;
             println!("{}", serde_json::to_string_pretty(&outcome.response)?);
-            Ok(if outcome.failed {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            })
+            Ok(if outcome.failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
     }
 }
@@ -71,8 +63,5 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
 fn init_logging(level: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }

@@ -21,8 +21,7 @@ fn invoke(function: &str, event: &Path, data_dir: &Path) -> (bool, serde_json::V
         .output()
         .expect("run twinpipe");
     let stdout = String::from_utf8(out.stdout).unwrap();
-    let json = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {stdout}"));
+    let json = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {stdout}"));
     (out.status.success(), json)
 }
 
@@ -46,18 +45,11 @@ fn invoke_ingest_prints_the_batch_response_for_every_sample_sqs_event() {
 #[test]
 fn invoke_curate_on_an_object_ingest_wrote() {
     let data = tempfile::tempdir().unwrap();
-    let (ok, _) = invoke(
-        "ingest",
-        &events_dir().join("sqs-readings.json"),
-        data.path(),
-    );
+    let (ok, _) = invoke("ingest", &events_dir().join("sqs-readings.json"), data.path());
     assert!(ok);
     let raw_dir = data.path().join("twinpipe-local/raw");
     let raw_key = walk(&raw_dir).into_iter().next().expect("a raw object");
-    let key = format!(
-        "raw/{}",
-        raw_key.strip_prefix(&raw_dir).unwrap().to_string_lossy()
-    );
+    let key = format!("raw/{}", raw_key.strip_prefix(&raw_dir).unwrap().to_string_lossy());
     let mut event: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(events_dir().join("eventbridge-s3-object-created.json")).unwrap(),
     )
@@ -78,20 +70,10 @@ fn invoke_curate_on_an_object_ingest_wrote() {
 #[test]
 fn invoke_reports_handler_errors_like_lambda_and_fails() {
     let data = tempfile::tempdir().unwrap();
-    let (ok, json) = invoke(
-        "curate",
-        &events_dir().join("eventbridge-s3-object-created.json"),
-        data.path(),
-    );
+    let (ok, json) = invoke("curate", &events_dir().join("eventbridge-s3-object-created.json"), data.path());
     assert!(!ok);
     assert_eq!(json["errorType"], "CurateError");
-    assert!(
-        json["errorMessage"]
-            .as_str()
-            .unwrap()
-            .contains("is not in bucket"),
-        "{json}"
-    );
+    assert!(json["errorMessage"].as_str().unwrap().contains("is not in bucket"), "{json}");
 }
 
 #[test]
@@ -100,17 +82,15 @@ fn invoke_curate_works_on_the_s3_user_guide_sample_event() {
     let sample = events_dir().join("aws-sample-eventbridge-s3-object-created.json");
     let (ok, json) = invoke("curate", &sample, data.path());
     assert!(!ok, "nothing is at example-key yet");
-    assert!(
-        json["errorMessage"]
-            .as_str()
-            .unwrap()
-            .contains("amzn-s3-demo-bucket1"),
-        "{json}"
-    );
+    assert!(json["errorMessage"].as_str().unwrap().contains("amzn-s3-demo-bucket1"), "{json}");
 
     let object = data.path().join("amzn-s3-demo-bucket1/example-key");
     std::fs::create_dir_all(object.parent().unwrap()).unwrap();
-    std::fs::write(&object, r#"{"asset_id":"pump-1","sensor_id":"flow","ts":"2021-11-12T00:00:00Z","value":1.5,"unit":"L/s"}"#).unwrap();
+    std::fs::write(
+        &object,
+        r#"{"asset_id":"pump-1","sensor_id":"flow","ts":"2021-11-12T00:00:00Z","value":1.5,"unit":"L/s"}"#,
+    )
+    .unwrap();
     let (ok, json) = invoke("curate", &sample, data.path());
     assert!(ok, "{json}");
     assert_eq!(json["rows_written"], 1);
@@ -135,25 +115,11 @@ fn invoke_rejects_an_event_of_the_wrong_kind_with_a_clear_message() {
 fn demo_runs_end_to_end_and_balances() {
     let data = tempfile::tempdir().unwrap();
     let out = twinpipe()
-        .args([
-            "demo",
-            "--assets",
-            "4",
-            "--hours",
-            "3",
-            "--fail-one-in",
-            "11",
-            "--json",
-            "--data-dir",
-        ])
+        .args(["demo", "--assets", "4", "--hours", "3", "--fail-one-in", "11", "--json", "--data-dir"])
         .arg(data.path())
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let p = &summary["pipeline"];
     assert_eq!(p["messages_dead_lettered"], 0);
@@ -162,15 +128,8 @@ fn demo_runs_end_to_end_and_balances() {
     let simulated = summary["traffic"]["readings_simulated"].as_u64().unwrap();
     let withheld = summary["traffic"]["readings_withheld"].as_u64().unwrap();
     assert!(simulated > 1000);
-    assert_eq!(
-        p["rows_curated"].as_u64().unwrap(),
-        simulated - withheld,
-        "{summary}"
-    );
-    assert_eq!(
-        p["inputs_quarantined"], summary["traffic"]["quarantine_expected"],
-        "{summary}"
-    );
+    assert_eq!(p["rows_curated"].as_u64().unwrap(), simulated - withheld, "{summary}");
+    assert_eq!(p["inputs_quarantined"], summary["traffic"]["quarantine_expected"], "{summary}");
     assert!(data.path().join("demo-summary.json").is_file());
 }
 

@@ -24,8 +24,7 @@ pub struct Expected {
 
 /// The ground truth of a list of messages (every message counts, including resends).
 pub fn expected(messages: &[Message]) -> Expected {
-    let distinct: HashSet<&(String, String, i64)> =
-        messages.iter().flat_map(|m| &m.valid_keys).collect();
+    let distinct: HashSet<&(String, String, i64)> = messages.iter().flat_map(|m| &m.valid_keys).collect();
     Expected {
         distinct_valid: distinct.len(),
         invalid_inputs: messages.iter().map(|m| m.invalid_inputs).sum(),
@@ -33,16 +32,9 @@ pub fn expected(messages: &[Message]) -> Expected {
 }
 
 /// A valid reading as JSON, plus its key.
-pub fn reading(
-    asset: usize,
-    sensor: usize,
-    ts_ms: i64,
-    value: f64,
-) -> (String, (String, String, i64)) {
+pub fn reading(asset: usize, sensor: usize, ts_ms: i64, value: f64) -> (String, (String, String, i64)) {
     let (a, s) = (format!("pump-{asset}"), format!("s-{sensor}"));
-    let json = format!(
-        r#"{{"asset_id":"{a}","sensor_id":"{s}","ts":{ts_ms},"value":{value},"unit":"kPa"}}"#
-    );
+    let json = format!(r#"{{"asset_id":"{a}","sensor_id":"{s}","ts":{ts_ms},"value":{value},"unit":"kPa"}}"#);
     (json, (a, s, ts_ms))
 }
 
@@ -66,20 +58,14 @@ pub async fn stored(store: &dyn ObjectStore) -> Stored {
             continue;
         }
         let bytes = store.get(&meta.key).await.expect("get curated");
-        out.curated_rows += keys
-            .extend_from_parquet(bytes, &meta.key)
-            .expect("curated Parquet");
+        out.curated_rows += keys.extend_from_parquet(bytes, &meta.key).expect("curated Parquet");
     }
     out.curated_distinct = keys.len();
     for meta in store.list("quarantine/").await.expect("list quarantine") {
         let record: serde_json::Value =
             serde_json::from_slice(&store.get(&meta.key).await.expect("get")).expect("JSON");
         let rejected = record["rejected"].as_array().map_or(0, Vec::len);
-        out.quarantined_inputs += if record["error"].is_null() {
-            rejected
-        } else {
-            1
-        };
+        out.quarantined_inputs += if record["error"].is_null() { rejected } else { 1 };
     }
     out
 }

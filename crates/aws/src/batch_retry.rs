@@ -24,10 +24,7 @@ impl Default for RetryPolicy {
     /// Three sends, 100 ms then 200 ms apart: enough to ride out a throttled entry, short enough to keep
     /// a Lambda invocation well inside its timeout.
     fn default() -> Self {
-        RetryPolicy {
-            attempts: 3,
-            first_backoff: Duration::from_millis(100),
-        }
+        RetryPolicy { attempts: 3, first_backoff: Duration::from_millis(100) }
     }
 }
 
@@ -50,23 +47,13 @@ pub(crate) struct ReportedFailure<'a> {
 
 impl<'a> From<&'a aws_sdk_sqs::types::BatchResultErrorEntry> for ReportedFailure<'a> {
     fn from(f: &'a aws_sdk_sqs::types::BatchResultErrorEntry) -> Self {
-        ReportedFailure {
-            id: f.id(),
-            code: f.code(),
-            message: f.message(),
-            sender_fault: f.sender_fault(),
-        }
+        ReportedFailure { id: f.id(), code: f.code(), message: f.message(), sender_fault: f.sender_fault() }
     }
 }
 
 impl<'a> From<&'a aws_sdk_sns::types::BatchResultErrorEntry> for ReportedFailure<'a> {
     fn from(f: &'a aws_sdk_sns::types::BatchResultErrorEntry) -> Self {
-        ReportedFailure {
-            id: f.id(),
-            code: f.code(),
-            message: f.message(),
-            sender_fault: f.sender_fault(),
-        }
+        ReportedFailure { id: f.id(), code: f.code(), message: f.message(), sender_fault: f.sender_fault() }
     }
 }
 
@@ -101,10 +88,7 @@ impl Rounds {
         if self.retry.is_empty() {
             return None;
         }
-        let backoff = self
-            .policy
-            .first_backoff
-            .saturating_mul(1 << (self.round - 1).min(16));
+        let backoff = self.policy.first_backoff.saturating_mul(1 << (self.round - 1).min(16));
         tracing::warn!(
             entries = self.retry.len(),
             round = self.round + 1,
@@ -129,12 +113,7 @@ impl Rounds {
     /// Feeds the answer of one SNS/SQS batch call (entry ids = input indices): each reported failure is
     /// rejected, retryable unless it is the sender's fault; an entry reported neither way is rejected as
     /// retryable, never assumed done.
-    pub fn record_answer(
-        &mut self,
-        batch: &[usize],
-        succeeded: &[&str],
-        failed: &[ReportedFailure<'_>],
-    ) {
+    pub fn record_answer(&mut self, batch: &[usize], succeeded: &[&str], failed: &[ReportedFailure<'_>]) {
         for &index in batch {
             let id = index.to_string();
             if succeeded.contains(&id.as_str()) {
@@ -197,12 +176,7 @@ mod tests {
     use super::*;
 
     fn failure(index: usize, retryable: bool) -> EntryFailure {
-        EntryFailure {
-            index,
-            code: "X".into(),
-            message: "m".into(),
-            retryable,
-        }
+        EntryFailure { index, code: "X".into(), message: "m".into(), retryable }
     }
 
     proptest::proptest! {
@@ -226,18 +200,12 @@ mod tests {
     #[test]
     fn an_oversized_entry_travels_alone() {
         let sizes = [1, 100, 1];
-        assert_eq!(
-            chunk(&[0, 1, 2], 10, 10, |i| sizes[i]),
-            vec![vec![0], vec![1], vec![2]]
-        );
+        assert_eq!(chunk(&[0, 1, 2], 10, 10, |i| sizes[i]), vec![vec![0], vec![1], vec![2]]);
     }
 
     #[tokio::test]
     async fn only_retryable_failures_come_back_and_only_until_attempts_run_out() {
-        let policy = RetryPolicy {
-            attempts: 3,
-            first_backoff: Duration::from_millis(1),
-        };
+        let policy = RetryPolicy { attempts: 3, first_backoff: Duration::from_millis(1) };
         let mut rounds = Rounds::new(4, policy);
         assert_eq!(rounds.next().await, Some(vec![0, 1, 2, 3]));
         rounds.reject(failure(1, true));
@@ -253,18 +221,11 @@ mod tests {
 
     #[tokio::test]
     async fn an_entry_the_answer_does_not_mention_is_retried_not_assumed_sent() {
-        let policy = RetryPolicy {
-            attempts: 2,
-            first_backoff: Duration::from_millis(1),
-        };
+        let policy = RetryPolicy { attempts: 2, first_backoff: Duration::from_millis(1) };
         let mut rounds = Rounds::new(3, policy);
         let batch = rounds.next().await.unwrap();
-        let failed = [ReportedFailure {
-            id: "2",
-            code: "InvalidParameterValue",
-            message: None,
-            sender_fault: true,
-        }];
+        let failed =
+            [ReportedFailure { id: "2", code: "InvalidParameterValue", message: None, sender_fault: true }];
         rounds.record_answer(&batch, &["0"], &failed);
         assert_eq!(rounds.next().await, Some(vec![1]));
         rounds.record_answer(&[1], &["1"], &[]);
@@ -272,11 +233,7 @@ mod tests {
         let failures = rounds.into_failures();
         assert_eq!(failures.len(), 1);
         assert_eq!(
-            (
-                failures[0].index,
-                failures[0].code.as_str(),
-                failures[0].retryable
-            ),
+            (failures[0].index, failures[0].code.as_str(), failures[0].retryable),
             (2, "InvalidParameterValue", false)
         );
     }

@@ -21,10 +21,7 @@ static SDK_CONFIG: OnceCell<SdkConfig> = OnceCell::const_new();
 /// short-lived runtimes (each `#[tokio::test]` has its own) should call `aws_config::load_from_env()`
 /// per runtime and use the adapters' `new` constructors instead.
 pub async fn aws_sdk_config() -> SdkConfig {
-    SDK_CONFIG
-        .get_or_init(aws_config::load_from_env)
-        .await
-        .clone()
+    SDK_CONFIG.get_or_init(aws_config::load_from_env).await.clone()
 }
 
 /// What an adapter's `new` accepts: a ready client, or an [`SdkConfig`] to build the client from.

@@ -40,12 +40,7 @@ impl AwsCallError {
         {
             let _ = write!(context, " ({message})");
         }
-        AwsCallError {
-            operation,
-            code,
-            context,
-            inner: Box::new(err),
-        }
+        AwsCallError { operation, code, context, inner: Box::new(err) }
     }
 
     /// Wraps a failure that is not an SDK error, e.g. a response body stream broken half-way.
@@ -53,12 +48,7 @@ impl AwsCallError {
     where
         E: Error + Send + Sync + 'static,
     {
-        AwsCallError {
-            operation,
-            code: None,
-            context: chain(&err),
-            inner: Box::new(err),
-        }
+        AwsCallError { operation, code: None, context: chain(&err), inner: Box::new(err) }
     }
 
     /// The API operation that failed, e.g. `"GetObject"`.
@@ -105,10 +95,7 @@ mod tests {
     }
 
     fn link(text: &'static str, next: Option<Link>) -> Link {
-        Link {
-            text,
-            next: next.map(Box::new),
-        }
+        Link { text, next: next.map(Box::new) }
     }
 
     #[test]

@@ -40,10 +40,7 @@ pub struct EventBridgeBus {
 impl EventBridgeBus {
     /// An adapter on `bus_name` (a name or an ARN), with a client built from an
     /// [`aws_config::SdkConfig`] or a ready `aws_sdk_eventbridge::Client`.
-    pub fn new(
-        client: impl IntoClient<aws_sdk_eventbridge::Client>,
-        bus_name: impl Into<String>,
-    ) -> Self {
+    pub fn new(client: impl IntoClient<aws_sdk_eventbridge::Client>, bus_name: impl Into<String>) -> Self {
         EventBridgeBus {
             client: client.into_client(),
             bus_name: bus_name.into(),
@@ -104,26 +101,20 @@ impl Prepared {
 #[async_trait]
 impl EventBus for EventBridgeBus {
     async fn publish(&self, events: Vec<BusEvent>) -> Result<(), BusError> {
-        let prepared = events
-            .iter()
-            .map(|event| Prepared::new(&self.bus_name, event))
-            .collect::<Result<Vec<_>, _>>()?;
+        let prepared =
+            events.iter().map(|event| Prepared::new(&self.bus_name, event)).collect::<Result<Vec<_>, _>>()?;
 
         let mut rounds = Rounds::new(prepared.len(), self.retry);
         while let Some(pending) = rounds.next().await {
-            let batches = batch_retry::chunk(
-                &pending,
-                MAX_ENTRIES_PER_CALL,
-                EVENTBRIDGE_MAX_ENTRY_BYTES,
-                |i| prepared[i].size,
-            );
+            let batches =
+                batch_retry::chunk(&pending, MAX_ENTRIES_PER_CALL, EVENTBRIDGE_MAX_ENTRY_BYTES, |i| {
+                    prepared[i].size
+                });
             for batch in batches {
                 let output = self
                     .client
                     .put_events()
-                    .set_entries(Some(
-                        batch.iter().map(|&i| prepared[i].entry.clone()).collect(),
-                    ))
+                    .set_entries(Some(batch.iter().map(|&i| prepared[i].entry.clone()).collect()))
                     .send()
                     .await
                     .map_err(|e| BusError::Unavailable {
@@ -149,12 +140,7 @@ impl EventBus for EventBridgeBus {
                         ),
                     };
                     let retryable = !PERMANENT_CODES.contains(&code.as_str());
-                    rounds.reject(EntryFailure {
-                        index,
-                        code,
-                        message,
-                        retryable,
-                    });
+                    rounds.reject(EntryFailure { index, code, message, retryable });
                 }
             }
         }

@@ -12,10 +12,9 @@ pub(crate) fn encode(value: &AttributeValue) -> Result<(&'static str, String), S
         AttributeValue::String(s) => ("String", s.clone()),
         AttributeValue::Number(n) if n.is_finite() => ("Number", n.to_string()),
         AttributeValue::Number(n) => return Err(format!("{n} is not a number SNS or SQS accepts")),
-        AttributeValue::StringArray(items) => (
-            "String.Array",
-            serde_json::Value::from(items.clone()).to_string(),
-        ),
+        AttributeValue::StringArray(items) => {
+            ("String.Array", serde_json::Value::from(items.clone()).to_string())
+        }
     })
 }
 
@@ -25,24 +24,11 @@ mod tests {
 
     #[test]
     fn attributes_keep_their_types() {
+        assert_eq!(encode(&AttributeValue::String("warning".into())).unwrap(), ("String", "warning".into()));
+        assert_eq!(encode(&AttributeValue::Number(3.0)).unwrap(), ("Number", "3".into()));
+        assert_eq!(encode(&AttributeValue::Number(-0.25)).unwrap(), ("Number", "-0.25".into()));
         assert_eq!(
-            encode(&AttributeValue::String("warning".into())).unwrap(),
-            ("String", "warning".into())
-        );
-        assert_eq!(
-            encode(&AttributeValue::Number(3.0)).unwrap(),
-            ("Number", "3".into())
-        );
-        assert_eq!(
-            encode(&AttributeValue::Number(-0.25)).unwrap(),
-            ("Number", "-0.25".into())
-        );
-        assert_eq!(
-            encode(&AttributeValue::StringArray(vec![
-                "a".into(),
-                "b \"c\"".into()
-            ]))
-            .unwrap(),
+            encode(&AttributeValue::StringArray(vec!["a".into(), "b \"c\"".into()])).unwrap(),
             ("String.Array", r#"["a","b \"c\""]"#.into())
         );
     }

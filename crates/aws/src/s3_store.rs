@@ -30,11 +30,7 @@ impl S3Store {
     /// An adapter on `bucket`, with a client built from an [`SdkConfig`] (path-style addressing for a
     /// local endpoint, see [`S3Store::client_for`]) or a ready `aws_sdk_s3::Client`, used as it is.
     pub fn new(client: impl IntoClient<aws_sdk_s3::Client>, bucket: impl Into<String>) -> Self {
-        S3Store {
-            client: client.into_client(),
-            bucket: bucket.into(),
-            list_page_size: None,
-        }
+        S3Store { client: client.into_client(), bucket: bucket.into(), list_page_size: None }
     }
 
     /// An adapter on `bucket` with the process's SDK configuration ([`aws_sdk_config`]), as a Lambda
@@ -50,9 +46,7 @@ impl S3Store {
     /// variable for path style, so the adapter decides. Against real AWS nothing changes.
     pub fn client_for(conf: &SdkConfig) -> aws_sdk_s3::Client {
         aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(conf)
-                .force_path_style(conf.endpoint_url().is_some())
-                .build(),
+            aws_sdk_s3::config::Builder::from(conf).force_path_style(conf.endpoint_url().is_some()).build(),
         )
     }
 
@@ -85,17 +79,11 @@ fn check_key(key: &str) -> Result<(), StoreError> {
     let reason = if key.is_empty() {
         "an S3 key cannot be empty".to_owned()
     } else if key.len() > S3_MAX_KEY_BYTES {
-        format!(
-            "an S3 key is at most {S3_MAX_KEY_BYTES} bytes of UTF-8; this one is {}",
-            key.len()
-        )
+        format!("an S3 key is at most {S3_MAX_KEY_BYTES} bytes of UTF-8; this one is {}", key.len())
     } else {
         return Ok(());
     };
-    Err(StoreError::InvalidKey {
-        key: key.to_owned(),
-        reason,
-    })
+    Err(StoreError::InvalidKey { key: key.to_owned(), reason })
 }
 
 /// Whether S3 refused a conditional write because its condition did not hold: 412 Precondition Failed,
@@ -108,10 +96,8 @@ fn is_precondition_failure<E: ProvideErrorMetadata, R>(
 ) -> bool {
     let code = err.as_service_error().and_then(|e| e.code());
     let status = err.raw_response().map(status);
-    matches!(
-        code,
-        Some("PreconditionFailed" | "ConditionalRequestConflict")
-    ) || matches!(status, Some(412 | 409))
+    matches!(code, Some("PreconditionFailed" | "ConditionalRequestConflict"))
+        || matches!(status, Some(412 | 409))
         || (matches && (code == Some("NoSuchKey") || status == Some(404)))
 }
 
@@ -143,24 +129,14 @@ impl ObjectStore for S3Store {
     async fn get(&self, key: &str) -> Result<Bytes, StoreError> {
         match self.get_tagged(key).await? {
             Some((body, _)) => Ok(body),
-            None => Err(StoreError::NotFound {
-                bucket: self.bucket.clone(),
-                key: key.to_owned(),
-            }),
+            None => Err(StoreError::NotFound { bucket: self.bucket.clone(), key: key.to_owned() }),
         }
     }
 
     /// The tag is the object's ETag without its quotes.
     async fn get_tagged(&self, key: &str) -> Result<Option<(Bytes, String)>, StoreError> {
         check_key(key)?;
-        let output = match self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .send()
-            .await
-        {
+        let output = match self.client.get_object().bucket(&self.bucket).key(key).send().await {
             Ok(output) => output,
             Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => {
                 return Ok(None);
@@ -170,10 +146,11 @@ impl ObjectStore for S3Store {
             }
         };
         let etag = output.e_tag().map(bare_etag).unwrap_or_default();
-        let body =
-            output.body.collect().await.map_err(|e| {
-                self.unavailable("GetObject", key, AwsCallError::other("GetObject", e))
-            })?;
+        let body = output
+            .body
+            .collect()
+            .await
+            .map_err(|e| self.unavailable("GetObject", key, AwsCallError::other("GetObject", e)))?;
         Ok(Some((body.into_bytes(), etag)))
     }
 
@@ -203,10 +180,7 @@ impl ObjectStore for S3Store {
         match request.send().await {
             Ok(_) => Ok(()),
             Err(e) if is_precondition_failure(&e, matches, |r| r.status().as_u16()) => {
-                Err(StoreError::PreconditionFailed {
-                    bucket: self.bucket.clone(),
-                    key: key.to_owned(),
-                })
+                Err(StoreError::PreconditionFailed { bucket: self.bucket.clone(), key: key.to_owned() })
             }
             Err(e) => Err(self.unavailable("PutObject", key, AwsCallError::new("PutObject", e))),
         }
@@ -221,9 +195,7 @@ impl ObjectStore for S3Store {
             .key(key)
             .send()
             .await
-            .map_err(|e| {
-                self.unavailable("DeleteObject", key, AwsCallError::new("DeleteObject", e))
-            })?;
+            .map_err(|e| self.unavailable("DeleteObject", key, AwsCallError::new("DeleteObject", e)))?;
         Ok(())
     }
 
@@ -241,26 +213,17 @@ impl ObjectStore for S3Store {
                 .send()
                 .await
                 .map_err(|e| {
-                    self.unavailable(
-                        "ListObjectsV2",
-                        prefix,
-                        AwsCallError::new("ListObjectsV2", e),
-                    )
+                    self.unavailable("ListObjectsV2", prefix, AwsCallError::new("ListObjectsV2", e))
                 })?;
             objects.extend(page.contents().iter().filter_map(|object| {
                 Some(ObjectMeta {
                     key: object.key()?.to_owned(),
-                    size: object
-                        .size()
-                        .and_then(|s| u64::try_from(s).ok())
-                        .unwrap_or(0),
+                    size: object.size().and_then(|s| u64::try_from(s).ok()).unwrap_or(0),
                     etag: object.e_tag().map(bare_etag),
                 })
             }));
             match page.next_continuation_token() {
-                Some(token) if page.is_truncated() == Some(true) => {
-                    continuation = Some(token.to_owned())
-                }
+                Some(token) if page.is_truncated() == Some(true) => continuation = Some(token.to_owned()),
                 _ => break,
             }
         }
@@ -278,25 +241,16 @@ mod tests {
     #[test]
     fn keys_s3_cannot_store_are_rejected_before_any_request() {
         assert!(matches!(check_key(""), Err(StoreError::InvalidKey { .. })));
-        assert!(matches!(
-            check_key(&"k".repeat(S3_MAX_KEY_BYTES + 1)),
-            Err(StoreError::InvalidKey { .. })
-        ));
+        assert!(matches!(check_key(&"k".repeat(S3_MAX_KEY_BYTES + 1)), Err(StoreError::InvalidKey { .. })));
         // The limit is in bytes: 342 three-byte characters are 1026 bytes.
-        assert!(matches!(
-            check_key(&"€".repeat(342)),
-            Err(StoreError::InvalidKey { .. })
-        ));
+        assert!(matches!(check_key(&"€".repeat(342)), Err(StoreError::InvalidKey { .. })));
         assert!(check_key(&"k".repeat(S3_MAX_KEY_BYTES)).is_ok());
         assert!(check_key("in/site a/ü €/日本語 +%20.json").is_ok());
     }
 
     #[test]
     fn etags_lose_their_quotes() {
-        assert_eq!(
-            bare_etag("\"9b2cf535f27731c974343645a3985328\""),
-            "9b2cf535f27731c974343645a3985328"
-        );
+        assert_eq!(bare_etag("\"9b2cf535f27731c974343645a3985328\""), "9b2cf535f27731c974343645a3985328");
         assert_eq!(bare_etag("abc-2"), "abc-2");
     }
 }

@@ -90,12 +90,11 @@ impl SnsNotifier {
         id: usize,
         notification: &Notification,
     ) -> Result<(PublishBatchRequestEntry, usize), String> {
-        let mut size =
-            notification.message.len() + notification.subject.as_deref().map_or(0, str::len);
+        let mut size = notification.message.len() + notification.subject.as_deref().map_or(0, str::len);
         let mut attributes = HashMap::with_capacity(notification.attributes.len());
         for (name, value) in &notification.attributes {
-            let (data_type, text) = message_attribute::encode(value)
-                .map_err(|reason| format!("attribute {name:?}: {reason}"))?;
+            let (data_type, text) =
+                message_attribute::encode(value).map_err(|reason| format!("attribute {name:?}: {reason}"))?;
             size += name.len() + data_type.len() + text.len();
             let value = MessageAttributeValue::builder()
                 .data_type(data_type)
@@ -105,9 +104,7 @@ impl SnsNotifier {
             attributes.insert(name.clone(), value);
         }
         if size > SNS_MAX_PAYLOAD_BYTES {
-            return Err(format!(
-                "{size} bytes with attributes; SNS accepts at most {SNS_MAX_PAYLOAD_BYTES}"
-            ));
+            return Err(format!("{size} bytes with attributes; SNS accepts at most {SNS_MAX_PAYLOAD_BYTES}"));
         }
         let mut entry = PublishBatchRequestEntry::builder()
             .id(id.to_string())
@@ -120,9 +117,7 @@ impl SnsNotifier {
                 entry = entry.message_deduplication_id(fifo_dedup_id(&notification.dedup_key));
             }
         }
-        let entry = entry
-            .build()
-            .expect("id and message, its only required fields, are set");
+        let entry = entry.build().expect("id and message, its only required fields, are set");
         Ok((entry, size))
     }
 }
@@ -131,9 +126,7 @@ impl SnsNotifier {
 /// ASCII letters, digits and punctuation), otherwise its SHA-256 in hex, so equal keys still collide.
 fn fifo_dedup_id(key: &str) -> String {
     if key.len() <= MAX_DEDUP_ID_CHARS
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b.is_ascii_punctuation())
+        && key.bytes().all(|b| b.is_ascii_alphanumeric() || b.is_ascii_punctuation())
     {
         key.to_owned()
     } else {
@@ -164,9 +157,7 @@ impl Notifier for SnsNotifier {
         let mut rounds = Rounds::new(entries.len(), self.retry);
         while let Some(pending) = rounds.next().await {
             for batch in
-                batch_retry::chunk(&pending, MAX_ENTRIES_PER_CALL, SNS_MAX_PAYLOAD_BYTES, |i| {
-                    entries[i].1
-                })
+                batch_retry::chunk(&pending, MAX_ENTRIES_PER_CALL, SNS_MAX_PAYLOAD_BYTES, |i| entries[i].1)
             {
                 let output = self
                     .client
@@ -180,8 +171,7 @@ impl Notifier for SnsNotifier {
                     .map_err(|e| NotifyError::Unavailable {
                         source: Box::new(AwsCallError::new("PublishBatch", e)),
                     })?;
-                let succeeded: Vec<&str> =
-                    output.successful().iter().filter_map(|s| s.id()).collect();
+                let succeeded: Vec<&str> = output.successful().iter().filter_map(|s| s.id()).collect();
                 let failed: Vec<ReportedFailure<'_>> =
                     output.failed().iter().map(ReportedFailure::from).collect();
                 rounds.record_answer(&batch, &succeeded, &failed);
@@ -213,10 +203,7 @@ mod tests {
 
     #[test]
     fn dedup_keys_sns_accepts_pass_through_and_others_are_hashed() {
-        assert_eq!(
-            fifo_dedup_id("site-a/2026-11-25T10:00:00Z#7"),
-            "site-a/2026-11-25T10:00:00Z#7"
-        );
+        assert_eq!(fifo_dedup_id("site-a/2026-11-25T10:00:00Z#7"), "site-a/2026-11-25T10:00:00Z#7");
         let hashed = fifo_dedup_id("site a/ü");
         assert_eq!(hashed.len(), 64);
         assert_eq!(hashed, fifo_dedup_id("site a/ü"));
@@ -226,13 +213,8 @@ mod tests {
 
     #[test]
     fn an_oversized_notification_is_refused_before_sending() {
-        let conf = aws_sdk_sns::Config::builder()
-            .behavior_version_latest()
-            .build();
-        let notifier = SnsNotifier::new(
-            aws_sdk_sns::Client::from_conf(conf),
-            "arn:aws:sns:us-east-1:1:t",
-        );
+        let conf = aws_sdk_sns::Config::builder().behavior_version_latest().build();
+        let notifier = SnsNotifier::new(aws_sdk_sns::Client::from_conf(conf), "arn:aws:sns:us-east-1:1:t");
         let mut notification = Notification {
             subject: None,
             message: "x".repeat(SNS_MAX_PAYLOAD_BYTES),
@@ -240,14 +222,7 @@ mod tests {
             dedup_key: "k".into(),
         };
         assert!(notifier.entry(0, &notification).is_ok());
-        notification
-            .attributes
-            .insert("a".into(), AttributeValue::String("b".into()));
-        assert!(
-            notifier
-                .entry(0, &notification)
-                .unwrap_err()
-                .contains("SNS accepts at most")
-        );
+        notification.attributes.insert("a".into(), AttributeValue::String("b".into()));
+        assert!(notifier.entry(0, &notification).unwrap_err().contains("SNS accepts at most"));
     }
 }

@@ -11,8 +11,8 @@ use std::time::Duration;
 use aws_lambda_events::encodings::Base64Data;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage, SqsMessageAttribute};
 use aws_sdk_sqs::types::{
-    DeleteMessageBatchRequestEntry, MessageAttributeValue, MessageSystemAttributeName,
-    QueueAttributeName, SendMessageBatchRequestEntry,
+    DeleteMessageBatchRequestEntry, MessageAttributeValue, MessageSystemAttributeName, QueueAttributeName,
+    SendMessageBatchRequestEntry,
 };
 use tokio::sync::OnceCell;
 use twinpipe_ports::AttributeValue;
@@ -51,10 +51,7 @@ pub struct OutgoingMessage {
 impl OutgoingMessage {
     /// A message with only a body.
     pub fn new(body: impl Into<String>) -> Self {
-        OutgoingMessage {
-            body: body.into(),
-            ..Default::default()
-        }
+        OutgoingMessage { body: body.into(), ..Default::default() }
     }
 }
 
@@ -72,26 +69,14 @@ pub enum SqsError {
         source: AwsCallError,
     },
     /// Some entries of a batch call were rejected and stayed rejected after retrying.
-    #[error(
-        "{operation} on {queue_url}: {failed} of {total} entries rejected; first error: {first_error}"
-    )]
-    Rejected {
-        operation: &'static str,
-        queue_url: String,
-        failed: usize,
-        total: usize,
-        first_error: String,
-    },
+    #[error("{operation} on {queue_url}: {failed} of {total} entries rejected; first error: {first_error}")]
+    Rejected { operation: &'static str, queue_url: String, failed: usize, total: usize, first_error: String },
     /// A message SQS could never accept, refused before anything was sent.
     #[error("message {index} cannot be sent: {reason}")]
     InvalidMessage { index: usize, reason: String },
     /// The service answered with something this driver cannot use (e.g. no `QueueArn`).
     #[error("{operation} on {queue_url}: {problem}")]
-    UnexpectedResponse {
-        operation: &'static str,
-        queue_url: String,
-        problem: String,
-    },
+    UnexpectedResponse { operation: &'static str, queue_url: String, problem: String },
 }
 
 /// One SQS queue, by URL.
@@ -159,15 +144,13 @@ impl SqsQueue {
                     .send()
                     .await
                     .map_err(|e| self.unavailable("GetQueueAttributes", e))?;
-                output
-                    .attributes()
-                    .and_then(|a| a.get(&QueueAttributeName::QueueArn))
-                    .cloned()
-                    .ok_or_else(|| SqsError::UnexpectedResponse {
+                output.attributes().and_then(|a| a.get(&QueueAttributeName::QueueArn)).cloned().ok_or_else(
+                    || SqsError::UnexpectedResponse {
                         operation: "GetQueueAttributes",
                         queue_url: self.queue_url.clone(),
                         problem: "the answer has no QueueArn".into(),
-                    })
+                    },
+                )
             })
             .await?;
         Ok(arn)
@@ -185,9 +168,8 @@ impl SqsQueue {
             .collect::<Result<Vec<_>, _>>()?;
         let mut rounds = Rounds::new(entries.len(), self.retry);
         while let Some(pending) = rounds.next().await {
-            for batch in batch_retry::chunk(&pending, MAX_ENTRIES_PER_CALL, MAX_BATCH_BYTES, |i| {
-                entries[i].1
-            }) {
+            for batch in batch_retry::chunk(&pending, MAX_ENTRIES_PER_CALL, MAX_BATCH_BYTES, |i| entries[i].1)
+            {
                 let output = self
                     .client
                     .send_message_batch()
@@ -218,11 +200,7 @@ impl SqsQueue {
         let mut event = SqsEvent::default();
         while event.records.len() < max {
             let want = (max - event.records.len()).min(MAX_ENTRIES_PER_CALL);
-            let wait = if event.records.is_empty() {
-                self.wait_time.as_secs()
-            } else {
-                0
-            };
+            let wait = if event.records.is_empty() { self.wait_time.as_secs() } else { 0 };
             let output = self
                 .client
                 .receive_message()
@@ -242,9 +220,7 @@ impl SqsQueue {
                 if message.message_id.is_none() {
                     tracing::error!(queue_url = %self.queue_url, "SQS returned a message without an id");
                 }
-                event
-                    .records
-                    .push(lambda_record(message, &arn, region.as_deref()));
+                event.records.push(lambda_record(message, &arn, region.as_deref()));
             }
         }
         Ok(event)
@@ -258,19 +234,12 @@ impl SqsQueue {
         event: &SqsEvent,
         response: &SqsBatchResponse,
     ) -> Result<usize, SqsError> {
-        let failed: HashSet<&str> = response
-            .batch_item_failures
-            .iter()
-            .map(|f| f.item_identifier.as_str())
-            .collect();
+        let failed: HashSet<&str> =
+            response.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();
         let handles: Vec<String> = event
             .records
             .iter()
-            .filter(|r| {
-                r.message_id
-                    .as_deref()
-                    .is_none_or(|id| !failed.contains(id))
-            })
+            .filter(|r| r.message_id.as_deref().is_none_or(|id| !failed.contains(id)))
             .filter_map(|r| r.receipt_handle.clone())
             .collect();
         let deleted = handles.len();
@@ -322,12 +291,7 @@ impl SqsQueue {
         }
     }
 
-    fn rejected(
-        &self,
-        operation: &'static str,
-        total: usize,
-        rounds: Rounds,
-    ) -> Result<(), SqsError> {
+    fn rejected(&self, operation: &'static str, total: usize, rounds: Rounds) -> Result<(), SqsError> {
         let failures = rounds.into_failures();
         match failures.first() {
             None => Ok(()),
@@ -355,11 +319,9 @@ fn send_entry(
         .set_message_group_id(message.message_group_id.clone())
         .set_message_deduplication_id(message.message_deduplication_id.clone());
     for (name, value) in &message.attributes {
-        let (data_type, text) =
-            message_attribute::encode(value).map_err(|reason| SqsError::InvalidMessage {
-                index,
-                reason: format!("attribute {name:?}: {reason}"),
-            })?;
+        let (data_type, text) = message_attribute::encode(value).map_err(|reason| {
+            SqsError::InvalidMessage { index, reason: format!("attribute {name:?}: {reason}") }
+        })?;
         size += name.len() + data_type.len() + text.len();
         let value = MessageAttributeValue::builder()
             .data_type(data_type)
@@ -368,19 +330,13 @@ fn send_entry(
             .expect("the data type, its only required field, is set");
         entry = entry.message_attributes(name, value);
     }
-    let entry = entry
-        .build()
-        .expect("id and body, its only required fields, are set");
+    let entry = entry.build().expect("id and body, its only required fields, are set");
     Ok((entry, size))
 }
 
 /// One received message as a record of Lambda's SQS event (`aws_lambda_events` field names serialise to
 /// Lambda's: `messageId`, `receiptHandle`, `md5OfBody`, `eventSourceARN`, …).
-fn lambda_record(
-    message: aws_sdk_sqs::types::Message,
-    queue_arn: &str,
-    region: Option<&str>,
-) -> SqsMessage {
+fn lambda_record(message: aws_sdk_sqs::types::Message, queue_arn: &str, region: Option<&str>) -> SqsMessage {
     let mut record = SqsMessage::default();
     record.message_id = message.message_id;
     record.receipt_handle = message.receipt_handle;
@@ -401,9 +357,7 @@ fn lambda_record(
             let mut attribute = SqsMessageAttribute::default();
             attribute.data_type = Some(value.data_type);
             attribute.string_value = value.string_value;
-            attribute.binary_value = value
-                .binary_value
-                .map(|blob| base64_data(blob.into_inner()));
+            attribute.binary_value = value.binary_value.map(|blob| base64_data(blob.into_inner()));
             attribute.string_list_values = value.string_list_values.unwrap_or_default();
             attribute.binary_list_values = value
                 .binary_list_values

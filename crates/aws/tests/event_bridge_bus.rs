@@ -18,12 +18,7 @@ const SOURCE: &str = "twinpipe.ingest";
 async fn bus_with_rule_to_queue(aws: &moto::LocalAws) -> (EventBridgeBus, SqsQueue) {
     let events = aws.events();
     let bus = moto::unique_name("tp-bus");
-    events
-        .create_event_bus()
-        .name(&bus)
-        .send()
-        .await
-        .expect("CreateEventBus");
+    events.create_event_bus().name(&bus).send().await.expect("CreateEventBus");
     let queue = aws.queue("tp-bus-target", &[]).await;
     let rule = moto::unique_name("tp-rule");
     let pattern = json!({"source": [SOURCE], "detail": {"site": {"id": ["a"]}}});
@@ -35,19 +30,8 @@ async fn bus_with_rule_to_queue(aws: &moto::LocalAws) -> (EventBridgeBus, SqsQue
         .send()
         .await
         .expect("PutRule");
-    let target = Target::builder()
-        .id("queue")
-        .arn(queue.arn().await.unwrap())
-        .build()
-        .unwrap();
-    events
-        .put_targets()
-        .rule(&rule)
-        .event_bus_name(&bus)
-        .targets(target)
-        .send()
-        .await
-        .expect("PutTargets");
+    let target = Target::builder().id("queue").arn(queue.arn().await.unwrap()).build().unwrap();
+    events.put_targets().rule(&rule).event_bus_name(&bus).targets(target).send().await.expect("PutTargets");
     (EventBridgeBus::new(events, bus), queue)
 }
 
@@ -80,30 +64,14 @@ async fn published_events_reach_a_rule_target_and_only_matching_ones_do() {
     bus.publish(events).await.unwrap();
 
     let received = envelopes(&moto::receive_until(&queue, 11, Duration::from_secs(5)).await);
-    let mut numbers: Vec<u64> = received
-        .iter()
-        .map(|e| e.detail["n"].as_u64().unwrap())
-        .collect();
+    let mut numbers: Vec<u64> = received.iter().map(|e| e.detail["n"].as_u64().unwrap()).collect();
     numbers.sort();
-    assert_eq!(
-        numbers,
-        (0..11).collect::<Vec<_>>(),
-        "each site-a event exactly once, no site-b event"
-    );
+    assert_eq!(numbers, (0..11).collect::<Vec<_>>(), "each site-a event exactly once, no site-b event");
     let first = &received[0];
-    assert_eq!(
-        (first.source.as_str(), first.detail_type.as_str()),
-        (SOURCE, "Reading Accepted")
-    );
+    assert_eq!((first.source.as_str(), first.detail_type.as_str()), (SOURCE, "Reading Accepted"));
     let n = first.detail["n"].as_u64().unwrap();
-    assert_eq!(
-        first.resources,
-        Some(vec![format!("arn:aws:s3:::lake/raw/site a/{n}.ndjson")])
-    );
-    assert!(
-        first.id.is_some() && first.time.is_some(),
-        "the bus adds id and time"
-    );
+    assert_eq!(first.resources, Some(vec![format!("arn:aws:s3:::lake/raw/site a/{n}.ndjson")]));
+    assert!(first.id.is_some() && first.time.is_some(), "the bus adds id and time");
 }
 
 #[tokio::test]
@@ -116,32 +84,17 @@ async fn a_rejected_entry_is_reported_while_the_valid_ones_still_land() {
     // EventBridge refuses an entry without a detail type inside a 200 (FailedEntryCount = 1).
     let mut invalid = reading_accepted("a", 1);
     invalid.detail_type = String::new();
-    let err = bus
-        .publish(vec![reading_accepted("a", 0), invalid])
-        .await
-        .unwrap_err();
+    let err = bus.publish(vec![reading_accepted("a", 0), invalid]).await.unwrap_err();
 
     match &err {
-        BusError::Rejected {
-            bus: name,
-            failed,
-            total,
-            first_error,
-        } => {
+        BusError::Rejected { bus: name, failed, total, first_error } => {
             assert_eq!((name.as_str(), *failed, *total), (bus.bus_name(), 1, 2));
-            assert!(
-                first_error.starts_with("event 1 (detail type \"\"): InvalidArgument"),
-                "{first_error}"
-            );
+            assert!(first_error.starts_with("event 1 (detail type \"\"): InvalidArgument"), "{first_error}");
         }
         other => panic!("expected Rejected, got {other:?}"),
     }
     let received = envelopes(&moto::receive_until(&queue, 1, Duration::from_secs(5)).await);
-    assert_eq!(
-        received.len(),
-        1,
-        "the valid event lands once, and is not resent with the failed one"
-    );
+    assert_eq!(received.len(), 1, "the valid event lands once, and is not resent with the failed one");
     assert_eq!(received[0].detail["n"], 0);
 }
 
@@ -154,17 +107,10 @@ async fn an_oversized_event_is_refused_before_anything_is_sent() {
 
     let mut huge = reading_accepted("a", 1);
     huge.detail = json!({"site": {"id": "a"}, "blob": "x".repeat(EVENTBRIDGE_MAX_ENTRY_BYTES)});
-    let err = bus
-        .publish(vec![reading_accepted("a", 0), huge])
-        .await
-        .unwrap_err();
+    let err = bus.publish(vec![reading_accepted("a", 0), huge]).await.unwrap_err();
 
     match err {
-        BusError::TooLarge {
-            detail_type,
-            size,
-            limit,
-        } => {
+        BusError::TooLarge { detail_type, size, limit } => {
             assert_eq!(detail_type, "Reading Accepted");
             assert!(size > limit && limit == 256 * 1024, "{size} > {limit}");
         }
@@ -181,25 +127,12 @@ async fn an_unknown_bus_is_unavailable_with_the_service_cause() {
     };
     let bus = EventBridgeBus::new(aws.events(), moto::unique_name("tp-nobus"));
 
-    let err = bus
-        .publish(vec![reading_accepted("a", 0)])
-        .await
-        .unwrap_err();
+    let err = bus.publish(vec![reading_accepted("a", 0)]).await.unwrap_err();
 
-    let BusError::Unavailable { source, .. } = &err else {
-        panic!("expected Unavailable, got {err:?}")
-    };
-    let call = source
-        .downcast_ref::<AwsCallError>()
-        .expect("the SDK call's error");
-    assert_eq!(
-        (call.operation(), call.code()),
-        ("PutEvents", Some("ResourceNotFoundException"))
-    );
-    assert!(
-        err.to_string().contains("ResourceNotFoundException"),
-        "{err}"
-    );
+    let BusError::Unavailable { source, .. } = &err else { panic!("expected Unavailable, got {err:?}") };
+    let call = source.downcast_ref::<AwsCallError>().expect("the SDK call's error");
+    assert_eq!((call.operation(), call.code()), ("PutEvents", Some("ResourceNotFoundException")));
+    assert!(err.to_string().contains("ResourceNotFoundException"), "{err}");
 }
 
 #[tokio::test]

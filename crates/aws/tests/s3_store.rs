@@ -28,38 +28,19 @@ async fn awkward_keys_round_trip_exactly() {
     let store = aws.bucket("tp-keys").await;
 
     for (i, key) in AWKWARD_KEYS.iter().enumerate() {
-        store
-            .put(
-                key,
-                Bytes::from(format!("{{\"n\":{i}}}")),
-                "application/json",
-            )
-            .await
-            .unwrap();
+        store.put(key, Bytes::from(format!("{{\"n\":{i}}}")), "application/json").await.unwrap();
     }
     for (i, key) in AWKWARD_KEYS.iter().enumerate() {
-        assert_eq!(
-            store.get(key).await.unwrap(),
-            Bytes::from(format!("{{\"n\":{i}}}")),
-            "{key}"
-        );
+        assert_eq!(store.get(key).await.unwrap(), Bytes::from(format!("{{\"n\":{i}}}")), "{key}");
     }
 
     let listed = store.list("in/site a/").await.unwrap();
     let mut expected: Vec<&str> = AWKWARD_KEYS.to_vec();
     expected.sort();
-    assert_eq!(
-        listed.iter().map(|o| o.key.as_str()).collect::<Vec<_>>(),
-        expected
-    );
+    assert_eq!(listed.iter().map(|o| o.key.as_str()).collect::<Vec<_>>(), expected);
     for object in &listed {
         let i = AWKWARD_KEYS.iter().position(|k| *k == object.key).unwrap();
-        assert_eq!(
-            object.size,
-            format!("{{\"n\":{i}}}").len() as u64,
-            "{}",
-            object.key
-        );
+        assert_eq!(object.size, format!("{{\"n\":{i}}}").len() as u64, "{}", object.key);
         let etag = object.etag.as_deref().expect("S3 lists an ETag");
         assert!(!etag.starts_with('"'), "ETags are bare: {etag}");
     }
@@ -72,27 +53,10 @@ async fn putting_a_key_again_replaces_the_object() {
     };
     let store = aws.bucket("tp-replace").await;
 
-    store
-        .put(
-            "raw/a.ndjson",
-            Bytes::from_static(b"first"),
-            "application/x-ndjson",
-        )
-        .await
-        .unwrap();
-    store
-        .put(
-            "raw/a.ndjson",
-            Bytes::from_static(b"second, longer"),
-            "application/x-ndjson",
-        )
-        .await
-        .unwrap();
+    store.put("raw/a.ndjson", Bytes::from_static(b"first"), "application/x-ndjson").await.unwrap();
+    store.put("raw/a.ndjson", Bytes::from_static(b"second, longer"), "application/x-ndjson").await.unwrap();
 
-    assert_eq!(
-        store.get("raw/a.ndjson").await.unwrap(),
-        Bytes::from_static(b"second, longer")
-    );
+    assert_eq!(store.get("raw/a.ndjson").await.unwrap(), Bytes::from_static(b"second, longer"));
     let listed = store.list("raw/").await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].size, 14);
@@ -108,13 +72,8 @@ async fn a_missing_key_is_not_found_not_a_failure() {
     match store.get("raw/never written.json").await {
         Err(err @ StoreError::NotFound { .. }) => {
             assert!(!err.is_transient());
-            let StoreError::NotFound { bucket, key } = err else {
-                unreachable!()
-            };
-            assert_eq!(
-                (bucket.as_str(), key.as_str()),
-                (store.bucket(), "raw/never written.json")
-            );
+            let StoreError::NotFound { bucket, key } = err else { unreachable!() };
+            assert_eq!((bucket.as_str(), key.as_str()), (store.bucket(), "raw/never written.json"));
         }
         other => panic!("expected NotFound, got {other:?}"),
     }
@@ -129,35 +88,16 @@ async fn a_missing_bucket_is_unavailable_and_its_message_names_the_cause() {
     let store = S3Store::new(&aws.conf, &bucket);
 
     let err = store.get("raw/x.json").await.unwrap_err();
-    assert!(
-        err.is_transient(),
-        "only NotFound/InvalidKey are answers: {err:?}"
-    );
+    assert!(err.is_transient(), "only NotFound/InvalidKey are answers: {err:?}");
     let message = err.to_string();
-    assert!(
-        message.starts_with(&format!("GetObject s3://{bucket}/raw/x.json failed: ")),
-        "{message}"
-    );
-    assert!(
-        message.contains("NoSuchBucket"),
-        "the service's cause is in the message: {message}"
-    );
+    assert!(message.starts_with(&format!("GetObject s3://{bucket}/raw/x.json failed: ")), "{message}");
+    assert!(message.contains("NoSuchBucket"), "the service's cause is in the message: {message}");
 
-    let StoreError::Unavailable { source, .. } = &err else {
-        panic!("{err:?}")
-    };
-    let call = source
-        .downcast_ref::<AwsCallError>()
-        .expect("the source is the SDK call's error");
-    assert_eq!(
-        (call.operation(), call.code()),
-        ("GetObject", Some("NoSuchBucket"))
-    );
+    let StoreError::Unavailable { source, .. } = &err else { panic!("{err:?}") };
+    let call = source.downcast_ref::<AwsCallError>().expect("the source is the SDK call's error");
+    assert_eq!((call.operation(), call.code()), ("GetObject", Some("NoSuchBucket")));
 
-    let err = store
-        .put("raw/x.json", Bytes::new(), "application/json")
-        .await
-        .unwrap_err();
+    let err = store.put("raw/x.json", Bytes::new(), "application/json").await.unwrap_err();
     assert!(err.to_string().contains("NoSuchBucket"), "{err}");
 }
 
@@ -185,32 +125,13 @@ async fn listing_follows_continuation_tokens_and_returns_keys_in_byte_order() {
     let mut keys: Vec<String> = (0..30).rev().map(|i| format!("p/{i:02}")).collect();
     keys.extend(["p/Z", "p/a", "p/é", "p/~"].map(String::from));
     for key in &keys {
-        store
-            .put(key, Bytes::from_static(b"x"), "text/plain")
-            .await
-            .unwrap();
+        store.put(key, Bytes::from_static(b"x"), "text/plain").await.unwrap();
     }
-    store
-        .put(
-            "q/outside-the-prefix",
-            Bytes::from_static(b"x"),
-            "text/plain",
-        )
-        .await
-        .unwrap();
+    store.put("q/outside-the-prefix", Bytes::from_static(b"x"), "text/plain").await.unwrap();
 
-    let listed: Vec<String> = store
-        .list("p/")
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|o| o.key)
-        .collect();
+    let listed: Vec<String> = store.list("p/").await.unwrap().into_iter().map(|o| o.key).collect();
     keys.sort();
-    assert_eq!(
-        listed, keys,
-        "34 keys over 5 pages of 7, complete and sorted"
-    );
+    assert_eq!(listed, keys, "34 keys over 5 pages of 7, complete and sorted");
 }
 
 #[tokio::test]
@@ -228,11 +149,7 @@ async fn listing_more_than_a_thousand_objects_is_complete() {
         .buffer_unordered(16)
         .collect::<Vec<_>>()
         .await;
-    assert!(
-        puts.iter().all(Result::is_ok),
-        "{:?}",
-        puts.iter().find(|p| p.is_err())
-    );
+    assert!(puts.iter().all(Result::is_ok), "{:?}", puts.iter().find(|p| p.is_err()));
     eprintln!("1001 puts took {:?}", started.elapsed());
 
     let listed = store.list("many/").await.unwrap();
@@ -250,14 +167,8 @@ async fn from_env_uses_the_environment_and_the_process_config() {
 
     // The production constructor: aws_sdk_config() + path-style addressing for the local endpoint.
     let store = S3Store::from_env(setup.bucket()).await;
-    store
-        .put("env/ok.txt", Bytes::from_static(b"ok"), "text/plain")
-        .await
-        .unwrap();
-    assert_eq!(
-        setup.get("env/ok.txt").await.unwrap(),
-        Bytes::from_static(b"ok")
-    );
+    store.put("env/ok.txt", Bytes::from_static(b"ok"), "text/plain").await.unwrap();
+    assert_eq!(setup.get("env/ok.txt").await.unwrap(), Bytes::from_static(b"ok"));
 }
 
 #[tokio::test]
@@ -274,31 +185,16 @@ async fn conditional_writes_compare_and_swap_on_the_etag() {
 
     assert!(store.get_tagged(key).await.unwrap().is_none());
     store
-        .put_if(
-            key,
-            Bytes::from_static(b"{\"v\":1}"),
-            "application/json",
-            WriteCondition::Absent,
-        )
+        .put_if(key, Bytes::from_static(b"{\"v\":1}"), "application/json", WriteCondition::Absent)
         .await
         .unwrap();
     refused(
-        store
-            .put_if(
-                key,
-                Bytes::from_static(b"{\"v\":2}"),
-                "application/json",
-                WriteCondition::Absent,
-            )
-            .await,
+        store.put_if(key, Bytes::from_static(b"{\"v\":2}"), "application/json", WriteCondition::Absent).await,
     );
 
     let (body, etag) = store.get_tagged(key).await.unwrap().expect("written");
     assert_eq!(body, Bytes::from_static(b"{\"v\":1}"));
-    assert!(
-        !etag.is_empty() && !etag.starts_with('"'),
-        "bare ETag: {etag}"
-    );
+    assert!(!etag.is_empty() && !etag.starts_with('"'), "bare ETag: {etag}");
     let listed = store.list("curated/").await.unwrap();
     assert_eq!(listed[0].etag.as_deref(), Some(etag.as_str()));
 
@@ -313,12 +209,7 @@ async fn conditional_writes_compare_and_swap_on_the_etag() {
         .unwrap();
     refused(
         store
-            .put_if(
-                key,
-                Bytes::from_static(b"{\"v\":4}"),
-                "application/json",
-                WriteCondition::Matches(etag),
-            )
+            .put_if(key, Bytes::from_static(b"{\"v\":4}"), "application/json", WriteCondition::Matches(etag))
             .await,
     );
     refused(
@@ -331,10 +222,7 @@ async fn conditional_writes_compare_and_swap_on_the_etag() {
             )
             .await,
     );
-    assert_eq!(
-        store.get(key).await.unwrap(),
-        Bytes::from_static(b"{\"v\":3}")
-    );
+    assert_eq!(store.get(key).await.unwrap(), Bytes::from_static(b"{\"v\":3}"));
 }
 
 #[tokio::test]
@@ -343,14 +231,7 @@ async fn delete_removes_an_object_and_tolerates_a_missing_one() {
         return;
     };
     let store = aws.bucket("tp-delete").await;
-    store
-        .put(
-            "curated/a.parquet",
-            Bytes::from_static(b"x"),
-            "application/vnd.apache.parquet",
-        )
-        .await
-        .unwrap();
+    store.put("curated/a.parquet", Bytes::from_static(b"x"), "application/vnd.apache.parquet").await.unwrap();
     store.delete("curated/a.parquet").await.unwrap();
     store.delete("curated/a.parquet").await.unwrap();
     assert!(store.list("curated/").await.unwrap().is_empty());

@@ -25,23 +25,13 @@ async fn topic_with_queue(aws: &moto::LocalAws, fifo: bool, raw: bool) -> (SnsNo
         (topic, aws.fifo_queue("tp-sub").await)
     } else {
         (
-            sns.create_topic()
-                .name(moto::unique_name("tp-topic"))
-                .send()
-                .await
-                .expect("CreateTopic"),
+            sns.create_topic().name(moto::unique_name("tp-topic")).send().await.expect("CreateTopic"),
             aws.queue("tp-sub", &[]).await,
         )
     };
-    let topic_arn = topic
-        .topic_arn()
-        .expect("CreateTopic returns the ARN")
-        .to_owned();
-    let mut subscribe = sns
-        .subscribe()
-        .topic_arn(&topic_arn)
-        .protocol("sqs")
-        .endpoint(queue.arn().await.unwrap());
+    let topic_arn = topic.topic_arn().expect("CreateTopic returns the ARN").to_owned();
+    let mut subscribe =
+        sns.subscribe().topic_arn(&topic_arn).protocol("sqs").endpoint(queue.arn().await.unwrap());
     if raw {
         subscribe = subscribe.attributes("RawMessageDelivery", "true");
     }
@@ -54,29 +44,18 @@ fn quality_alert(n: usize) -> Notification {
         subject: Some("Quality alert".into()),
         message: format!("{{\"site\":\"a\",\"n\":{n}}}"),
         attributes: BTreeMap::from([
-            (
-                "severity".to_owned(),
-                AttributeValue::String("warning".into()),
-            ),
+            ("severity".to_owned(), AttributeValue::String("warning".into())),
             ("score".to_owned(), AttributeValue::Number(42.5)),
-            (
-                "sensors".to_owned(),
-                AttributeValue::StringArray(vec!["t-1".into(), "h 2".into()]),
-            ),
+            ("sensors".to_owned(), AttributeValue::StringArray(vec!["t-1".into(), "h 2".into()])),
         ]),
         dedup_key: format!("alert-a-{n}"),
     }
 }
 
 fn attribute(record: &SqsMessage, name: &str) -> (String, String) {
-    let attribute = record
-        .message_attributes
-        .get(name)
-        .unwrap_or_else(|| panic!("attribute {name}: {record:?}"));
-    (
-        attribute.data_type.clone().unwrap(),
-        attribute.string_value.clone().unwrap(),
-    )
+    let attribute =
+        record.message_attributes.get(name).unwrap_or_else(|| panic!("attribute {name}: {record:?}"));
+    (attribute.data_type.clone().unwrap(), attribute.string_value.clone().unwrap())
 }
 
 #[tokio::test]
@@ -91,20 +70,10 @@ async fn raw_delivery_carries_the_message_and_typed_attributes() {
     let records = moto::receive_until(&queue, 1, Duration::from_secs(5)).await;
     assert_eq!(records.len(), 1);
     let record = &records[0];
-    assert_eq!(
-        record.body.as_deref(),
-        Some(r#"{"site":"a","n":7}"#),
-        "the body is the message itself"
-    );
-    assert_eq!(
-        attribute(record, "severity"),
-        ("String".into(), "warning".into())
-    );
+    assert_eq!(record.body.as_deref(), Some(r#"{"site":"a","n":7}"#), "the body is the message itself");
+    assert_eq!(attribute(record, "severity"), ("String".into(), "warning".into()));
     assert_eq!(attribute(record, "score"), ("Number".into(), "42.5".into()));
-    assert_eq!(
-        attribute(record, "sensors"),
-        ("String.Array".into(), r#"["t-1","h 2"]"#.into())
-    );
+    assert_eq!(attribute(record, "sensors"), ("String.Array".into(), r#"["t-1","h 2"]"#.into()));
 }
 
 #[tokio::test]
@@ -118,10 +87,7 @@ async fn enveloped_delivery_wraps_message_subject_and_attributes() {
 
     let records = moto::receive_until(&queue, 1, Duration::from_secs(5)).await;
     assert_eq!(records.len(), 1);
-    assert!(
-        records[0].message_attributes.is_empty(),
-        "enveloped: attributes travel inside the body"
-    );
+    assert!(records[0].message_attributes.is_empty(), "enveloped: attributes travel inside the body");
     let envelope: SnsMessage =
         serde_json::from_str(records[0].body.as_deref().unwrap()).expect("an SNS envelope");
     assert_eq!(envelope.sns_message_type, "Notification");
@@ -150,10 +116,7 @@ async fn more_than_ten_notifications_are_all_delivered_once() {
     };
     let (notifier, queue) = topic_with_queue(&aws, false, true).await;
 
-    notifier
-        .notify((0..23).map(quality_alert).collect())
-        .await
-        .unwrap();
+    notifier.notify((0..23).map(quality_alert).collect()).await.unwrap();
 
     let records = moto::receive_until(&queue, 23, Duration::from_secs(10)).await;
     let mut bodies: Vec<String> = records.iter().map(|r| r.body.clone().unwrap()).collect();
@@ -173,10 +136,7 @@ async fn a_fifo_topic_drops_a_resend_with_the_same_dedup_key() {
     // A key SNS would refuse as an id (spaces, non-ASCII) is hashed, identically both times.
     let mut first = quality_alert(1);
     first.dedup_key = "alert site ä #1".into();
-    notifier
-        .notify(vec![first.clone(), quality_alert(2)])
-        .await
-        .unwrap();
+    notifier.notify(vec![first.clone(), quality_alert(2)]).await.unwrap();
     let mut resend = first.clone();
     resend.message = "the same alert, sent again".into();
     notifier.notify(vec![resend]).await.unwrap();
@@ -188,13 +148,7 @@ async fn a_fifo_topic_drops_a_resend_with_the_same_dedup_key() {
         vec![first.message.as_str(), quality_alert(2).message.as_str()],
         "in order, resend dropped"
     );
-    assert_eq!(
-        records[0]
-            .attributes
-            .get("MessageGroupId")
-            .map(String::as_str),
-        Some("twinpipe")
-    );
+    assert_eq!(records[0].attributes.get("MessageGroupId").map(String::as_str), Some("twinpipe"));
 }
 
 #[tokio::test]
@@ -208,32 +162,19 @@ async fn an_entry_sns_rejects_is_reported_while_the_others_are_delivered() {
     // inside a 200 and as the sender's fault (so it is not retried).
     let mut no_key = quality_alert(2);
     no_key.dedup_key = String::new();
-    let err = notifier
-        .notify(vec![quality_alert(1), no_key])
-        .await
-        .unwrap_err();
+    let err = notifier.notify(vec![quality_alert(1), no_key]).await.unwrap_err();
 
     match &err {
-        NotifyError::Rejected {
-            failed,
-            total,
-            first_error,
-        } => {
+        NotifyError::Rejected { failed, total, first_error } => {
             assert_eq!((*failed, *total), (1, 2));
-            assert!(
-                first_error.starts_with("notification 1 to arn:aws:sns:"),
-                "{first_error}"
-            );
+            assert!(first_error.starts_with("notification 1 to arn:aws:sns:"), "{first_error}");
             assert!(first_error.contains("InvalidParameter"), "{first_error}");
         }
         other => panic!("expected Rejected, got {other:?}"),
     }
     let records = moto::receive_until(&queue, 1, Duration::from_secs(5)).await;
     assert_eq!(records.len(), 1);
-    assert_eq!(
-        records[0].body.as_deref(),
-        Some(quality_alert(1).message.as_str())
-    );
+    assert_eq!(records[0].body.as_deref(), Some(quality_alert(1).message.as_str()));
 }
 
 #[tokio::test]
@@ -247,32 +188,19 @@ async fn an_entry_the_answer_leaves_out_is_not_assumed_delivered() {
     // nor failed. The adapter must count it as a failure (retried, then reported), never as sent.
     let mut long_subject = quality_alert(2);
     long_subject.subject = Some("s".repeat(101));
-    let notifier = notifier.with_retry(twinpipe_aws::RetryPolicy {
-        attempts: 2,
-        first_backoff: Duration::from_millis(10),
-    });
-    let err = notifier
-        .notify(vec![quality_alert(1), long_subject])
-        .await
-        .unwrap_err();
+    let notifier = notifier
+        .with_retry(twinpipe_aws::RetryPolicy { attempts: 2, first_backoff: Duration::from_millis(10) });
+    let err = notifier.notify(vec![quality_alert(1), long_subject]).await.unwrap_err();
 
     match &err {
-        NotifyError::Rejected {
-            failed,
-            total,
-            first_error,
-        } => {
+        NotifyError::Rejected { failed, total, first_error } => {
             assert_eq!((*failed, *total), (1, 2));
             assert!(first_error.contains("MissingResultEntry"), "{first_error}");
         }
         other => panic!("expected Rejected, got {other:?}"),
     }
     let records = moto::receive_until(&queue, 1, Duration::from_secs(5)).await;
-    assert_eq!(
-        records.len(),
-        1,
-        "the good notification was sent once, not again with the retry"
-    );
+    assert_eq!(records.len(), 1, "the good notification was sent once, not again with the retry");
 }
 
 #[tokio::test]
@@ -283,13 +211,8 @@ async fn a_notification_sns_cannot_accept_is_refused_before_anything_is_sent() {
     let (notifier, queue) = topic_with_queue(&aws, false, true).await;
 
     let mut not_a_number = quality_alert(2);
-    not_a_number
-        .attributes
-        .insert("score".into(), AttributeValue::Number(f64::NAN));
-    let err = notifier
-        .notify(vec![quality_alert(1), not_a_number])
-        .await
-        .unwrap_err();
+    not_a_number.attributes.insert("score".into(), AttributeValue::Number(f64::NAN));
+    let err = notifier.notify(vec![quality_alert(1), not_a_number]).await.unwrap_err();
 
     assert!(
         matches!(&err, NotifyError::Rejected { failed: 1, total: 2, first_error } if first_error.contains("\"score\"")),
@@ -304,23 +227,13 @@ async fn an_unknown_topic_is_unavailable_with_the_service_cause() {
     let Some(aws) = moto::local_aws().await else {
         return;
     };
-    let topic = format!(
-        "arn:aws:sns:us-east-1:123456789012:{}",
-        moto::unique_name("tp-notopic")
-    );
+    let topic = format!("arn:aws:sns:us-east-1:123456789012:{}", moto::unique_name("tp-notopic"));
     let notifier = SnsNotifier::new(aws.sns(), topic);
 
     let err = notifier.notify(vec![quality_alert(1)]).await.unwrap_err();
 
-    let NotifyError::Unavailable { source } = &err else {
-        panic!("expected Unavailable, got {err:?}")
-    };
-    let call = source
-        .downcast_ref::<AwsCallError>()
-        .expect("the SDK call's error");
-    assert_eq!(
-        (call.operation(), call.code()),
-        ("PublishBatch", Some("NotFound"))
-    );
+    let NotifyError::Unavailable { source } = &err else { panic!("expected Unavailable, got {err:?}") };
+    let call = source.downcast_ref::<AwsCallError>().expect("the SDK call's error");
+    assert_eq!((call.operation(), call.code()), ("PublishBatch", Some("NotFound")));
     assert!(err.to_string().contains("NotFound"), "{err}");
 }

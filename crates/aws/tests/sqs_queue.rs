@@ -27,12 +27,7 @@ fn handle(event: &SqsEvent) -> SqsBatchResponse {
     let mut response = SqsBatchResponse::default();
     for record in &event.records {
         if serde_json::from_str::<Value>(record.body.as_deref().unwrap_or_default()).is_err() {
-            response.add_failure(
-                record
-                    .message_id
-                    .clone()
-                    .expect("SQS gives every message an id"),
-            );
+            response.add_failure(record.message_id.clone().expect("SQS gives every message an id"));
         }
     }
     response
@@ -53,44 +48,17 @@ async fn received_messages_have_the_lambda_sqs_event_shape() {
     let records = json["Records"].as_array().expect("records under `Records`");
     assert_eq!(records.len(), 1);
     let record = &records[0];
-    assert!(
-        record["messageId"]
-            .as_str()
-            .is_some_and(|id| !id.is_empty()),
-        "{record}"
-    );
-    assert!(
-        record["receiptHandle"]
-            .as_str()
-            .is_some_and(|h| !h.is_empty()),
-        "{record}"
-    );
+    assert!(record["messageId"].as_str().is_some_and(|id| !id.is_empty()), "{record}");
+    assert!(record["receiptHandle"].as_str().is_some_and(|h| !h.is_empty()), "{record}");
     assert_eq!(record["body"], r#"{"site":"a","n":1}"#);
-    assert_eq!(
-        record["md5OfBody"].as_str().map(str::len),
-        Some(32),
-        "{record}"
-    );
+    assert_eq!(record["md5OfBody"].as_str().map(str::len), Some(32), "{record}");
     assert_eq!(record["eventSource"], "aws:sqs");
     assert_eq!(record["eventSourceARN"], queue.arn().await.unwrap());
-    assert!(
-        queue
-            .arn()
-            .await
-            .unwrap()
-            .starts_with("arn:aws:sqs:us-east-1:")
-    );
+    assert!(queue.arn().await.unwrap().starts_with("arn:aws:sqs:us-east-1:"));
     assert_eq!(record["awsRegion"], "us-east-1");
     assert_eq!(record["attributes"]["ApproximateReceiveCount"], "1");
-    for name in [
-        "SentTimestamp",
-        "SenderId",
-        "ApproximateFirstReceiveTimestamp",
-    ] {
-        assert!(
-            record["attributes"][name].is_string(),
-            "attribute {name} in {record}"
-        );
+    for name in ["SentTimestamp", "SenderId", "ApproximateFirstReceiveTimestamp"] {
+        assert!(record["attributes"][name].is_string(), "attribute {name} in {record}");
     }
     assert_eq!(record["messageAttributes"]["site"]["stringValue"], "a");
     assert_eq!(record["messageAttributes"]["site"]["dataType"], "String");
@@ -107,19 +75,10 @@ async fn deleting_the_successes_leaves_reported_failures_for_redelivery() {
     let Some(aws) = moto::local_aws().await else {
         return;
     };
-    let queue = aws
-        .queue(
-            "tp-redrive",
-            &[(QueueAttributeName::VisibilityTimeout, "1")],
-        )
-        .await;
+    let queue = aws.queue("tp-redrive", &[(QueueAttributeName::VisibilityTimeout, "1")]).await;
     let mut bad = OutgoingMessage::new("not json");
-    bad.attributes
-        .insert("site".into(), AttributeValue::String("a".into()));
-    queue
-        .send_batch(vec![reading(1), bad, reading(3)])
-        .await
-        .unwrap();
+    bad.attributes.insert("site".into(), AttributeValue::String("a".into()));
+    queue.send_batch(vec![reading(1), bad, reading(3)]).await.unwrap();
 
     let event = queue.receive_as_lambda_event(10).await.unwrap();
     assert_eq!(event.records.len(), 3);
@@ -131,18 +90,9 @@ async fn deleting_the_successes_leaves_reported_failures_for_redelivery() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let again = moto::receive_until(&queue, 1, Duration::from_secs(5)).await;
     assert_eq!(again.len(), 1, "{again:?}");
-    assert_eq!(
-        again[0].message_id,
-        Some(response.batch_item_failures[0].item_identifier.clone())
-    );
+    assert_eq!(again[0].message_id, Some(response.batch_item_failures[0].item_identifier.clone()));
     assert_eq!(again[0].body.as_deref(), Some("not json"));
-    assert_eq!(
-        again[0]
-            .attributes
-            .get("ApproximateReceiveCount")
-            .map(String::as_str),
-        Some("2")
-    );
+    assert_eq!(again[0].attributes.get("ApproximateReceiveCount").map(String::as_str), Some("2"));
 }
 
 #[tokio::test]
@@ -155,35 +105,19 @@ async fn a_rejected_entry_is_reported_while_the_others_are_sent() {
     let mut too_late = reading(2);
     too_late.delay_seconds = Some(901);
 
-    let err = queue
-        .send_batch(vec![reading(1), too_late, reading(3)])
-        .await
-        .unwrap_err();
+    let err = queue.send_batch(vec![reading(1), too_late, reading(3)]).await.unwrap_err();
 
     match &err {
-        SqsError::Rejected {
-            operation,
-            failed,
-            total,
-            first_error,
-            ..
-        } => {
+        SqsError::Rejected { operation, failed, total, first_error, .. } => {
             assert_eq!((*operation, *failed, *total), ("SendMessageBatch", 1, 3));
-            assert!(
-                first_error.starts_with("entry 1: InvalidParameterValue"),
-                "{first_error}"
-            );
+            assert!(first_error.starts_with("entry 1: InvalidParameterValue"), "{first_error}");
         }
         other => panic!("expected Rejected, got {other:?}"),
     }
     let records = moto::receive_until(&queue, 2, Duration::from_secs(5)).await;
     let mut bodies: Vec<&str> = records.iter().map(|r| r.body.as_deref().unwrap()).collect();
     bodies.sort();
-    assert_eq!(
-        bodies,
-        vec![r#"{"site":"a","n":1}"#, r#"{"site":"a","n":3}"#],
-        "the valid ones, once each"
-    );
+    assert_eq!(bodies, vec![r#"{"site":"a","n":1}"#, r#"{"site":"a","n":3}"#], "the valid ones, once each");
 }
 
 #[tokio::test]
@@ -192,33 +126,18 @@ async fn receiving_takes_several_calls_up_to_the_maximum_asked() {
         return;
     };
     let queue = aws.queue("tp-many", &[]).await;
-    queue
-        .send_batch((0..23).map(reading).collect())
-        .await
-        .unwrap();
+    queue.send_batch((0..23).map(reading).collect()).await.unwrap();
 
     let first = queue.receive_as_lambda_event(15).await.unwrap();
-    assert_eq!(
-        first.records.len(),
-        15,
-        "more than one ReceiveMessage call of 10"
-    );
+    assert_eq!(first.records.len(), 15, "more than one ReceiveMessage call of 10");
     let rest = queue.receive_as_lambda_event(100).await.unwrap();
-    assert_eq!(
-        rest.records.len(),
-        8,
-        "stops when the queue has nothing more to give"
-    );
+    assert_eq!(rest.records.len(), 8, "stops when the queue has nothing more to give");
 
     let mut ns: Vec<u64> = first
         .records
         .iter()
         .chain(&rest.records)
-        .map(|r| {
-            serde_json::from_str::<Value>(r.body.as_deref().unwrap()).unwrap()["n"]
-                .as_u64()
-                .unwrap()
-        })
+        .map(|r| serde_json::from_str::<Value>(r.body.as_deref().unwrap()).unwrap()["n"].as_u64().unwrap())
         .collect();
     ns.sort();
     assert_eq!(ns, (0..23).collect::<Vec<_>>());
@@ -229,18 +148,12 @@ async fn an_empty_queue_gives_an_event_without_records() {
     let Some(aws) = moto::local_aws().await else {
         return;
     };
-    let queue = aws
-        .queue("tp-empty", &[])
-        .await
-        .with_wait_time(Duration::ZERO);
+    let queue = aws.queue("tp-empty", &[]).await.with_wait_time(Duration::ZERO);
 
     let event = queue.receive_as_lambda_event(10).await.unwrap();
 
     assert!(event.records.is_empty());
-    assert_eq!(
-        serde_json::to_value(&event).unwrap()["Records"],
-        serde_json::json!([])
-    );
+    assert_eq!(serde_json::to_value(&event).unwrap()["Records"], serde_json::json!([]));
 }
 
 #[tokio::test]
@@ -248,37 +161,20 @@ async fn an_invalid_receipt_handle_is_reported_after_the_valid_ones_are_deleted(
     let Some(aws) = moto::local_aws().await else {
         return;
     };
-    let queue = aws
-        .queue("tp-delete", &[(QueueAttributeName::VisibilityTimeout, "1")])
-        .await;
+    let queue = aws.queue("tp-delete", &[(QueueAttributeName::VisibilityTimeout, "1")]).await;
     queue.send_batch(vec![reading(1)]).await.unwrap();
     let event = queue.receive_as_lambda_event(10).await.unwrap();
     let handle = event.records[0].receipt_handle.clone().unwrap();
 
-    let err = queue
-        .delete(vec![handle, "not-a-receipt-handle".into()])
-        .await
-        .unwrap_err();
+    let err = queue.delete(vec![handle, "not-a-receipt-handle".into()]).await.unwrap_err();
 
     assert!(
-        matches!(
-            &err,
-            SqsError::Rejected {
-                operation: "DeleteMessageBatch",
-                failed: 1,
-                total: 2,
-                ..
-            }
-        ),
+        matches!(&err, SqsError::Rejected { operation: "DeleteMessageBatch", failed: 1, total: 2, .. }),
         "{err:?}"
     );
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let again = queue.receive_as_lambda_event(10).await.unwrap();
-    assert!(
-        again.records.is_empty(),
-        "the valid handle was deleted: {:?}",
-        again.records
-    );
+    assert!(again.records.is_empty(), "the valid handle was deleted: {:?}", again.records);
 }
 
 #[tokio::test]
@@ -295,22 +191,11 @@ async fn an_unknown_queue_is_unavailable_with_the_service_cause() {
 
     let err = queue.receive_as_lambda_event(1).await.unwrap_err();
 
-    let SqsError::Unavailable {
-        operation, source, ..
-    } = &err
-    else {
+    let SqsError::Unavailable { operation, source, .. } = &err else {
         panic!("expected Unavailable, got {err:?}")
     };
     assert_eq!(*operation, "GetQueueAttributes");
     // The query-compatible code SQS sends in a header; the modeled error is QueueDoesNotExist.
-    assert_eq!(
-        source.code(),
-        Some("AWS.SimpleQueueService.NonExistentQueue"),
-        "{err}"
-    );
-    assert!(
-        err.to_string()
-            .contains("QueueDoesNotExist: The specified queue does not exist"),
-        "{err}"
-    );
+    assert_eq!(source.code(), Some("AWS.SimpleQueueService.NonExistentQueue"), "{err}");
+    assert!(err.to_string().contains("QueueDoesNotExist: The specified queue does not exist"), "{err}");
 }

@@ -29,11 +29,7 @@ pub enum BatchError {
     )]
     MissingMessageId { index: usize },
     #[error("all {count} records of the batch failed; first failure ({message_id}): {first_error}")]
-    AllFailed {
-        count: usize,
-        message_id: String,
-        first_error: String,
-    },
+    AllFailed { count: usize, message_id: String, first_error: String },
 }
 
 /// Each record's outcome, in batch order.
@@ -50,9 +46,7 @@ impl<T, E: Display> BatchOutcome<T, E> {
 
     /// The failed records' ids and errors, in batch order.
     pub fn failures(&self) -> impl Iterator<Item = (&str, &E)> {
-        self.records
-            .iter()
-            .filter_map(|(id, r)| r.as_ref().err().map(|e| (id.as_str(), e)))
+        self.records.iter().filter_map(|(id, r)| r.as_ref().err().map(|e| (id.as_str(), e)))
     }
 
     /// The Lambda response: failed records as `batchItemFailures`, or an error when every record failed.
@@ -142,11 +136,7 @@ mod tests {
     async fn run(ev: &SqsEvent) -> Result<BatchOutcome<usize, String>, BatchError> {
         process_sqs_batch(ev, 4, |m| async move {
             let body = m.body.as_deref().unwrap_or_default();
-            if body == "fail" {
-                Err(format!("cannot store {body}"))
-            } else {
-                Ok(body.len())
-            }
+            if body == "fail" { Err(format!("cannot store {body}")) } else { Ok(body.len()) }
         })
         .await
     }
@@ -166,10 +156,7 @@ mod tests {
     #[tokio::test]
     async fn all_failed_is_an_error() {
         let out = run(&event(&["fail", "fail"])).await.unwrap();
-        assert!(matches!(
-            out.response(),
-            Err(BatchError::AllFailed { count: 2, .. })
-        ));
+        assert!(matches!(out.response(), Err(BatchError::AllFailed { count: 2, .. })));
     }
 
     #[tokio::test]
@@ -182,10 +169,7 @@ mod tests {
     async fn missing_message_id_fails_the_whole_batch() {
         let mut ev = event(&["a", "b"]);
         ev.records[1].message_id = None;
-        assert!(matches!(
-            run(&ev).await,
-            Err(BatchError::MissingMessageId { index: 1 })
-        ));
+        assert!(matches!(run(&ev).await, Err(BatchError::MissingMessageId { index: 1 })));
     }
 
     #[tokio::test]
@@ -198,9 +182,6 @@ mod tests {
         })
         .await
         .unwrap();
-        assert_eq!(
-            out.successes().copied().collect::<Vec<_>>(),
-            (0..50).collect::<Vec<_>>()
-        );
+        assert_eq!(out.successes().copied().collect::<Vec<_>>(), (0..50).collect::<Vec<_>>());
     }
 }

@@ -137,9 +137,6 @@ mod tests {
         let reading = peer_readings(SEED).next().expect("endless");
         let mut out = String::new();
         reading.write_json(&mut out, Some("\"n/a\""));
-        assert!(
-            out.contains(",\"value\":\"n/a\",\"unit\":\"degC\"}"),
-            "{out}"
-        );
+        assert!(out.contains(",\"value\":\"n/a\",\"unit\":\"degC\"}"), "{out}");
     }
 }

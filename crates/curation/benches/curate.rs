@@ -21,10 +21,7 @@ fn curate_1m(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(2))
         .measurement_time(Duration::from_secs(10));
     group.throughput(Throughput::Elements(ROWS as u64));
-    for (name, compression) in [
-        ("zstd1", Compression::default()),
-        ("snappy", Compression::Snappy),
-    ] {
+    for (name, compression) in [("zstd1", Compression::default()), ("snappy", Compression::Snappy)] {
         group.bench_function(name, |b| {
             b.iter(|| curate(black_box(&text), SOURCE, compression).expect("bench data curates"))
         });

@@ -11,18 +11,13 @@ const SOURCE: &str = "raw/date=2024-06-01/hour=00/bench.ndjson";
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let path = args
-        .next()
-        .ok_or("usage: curate_throughput IN.ndjson [RUNS]")?;
+    let path = args.next().ok_or("usage: curate_throughput IN.ndjson [RUNS]")?;
     let runs: usize = args.next().map_or(Ok(10), |r| r.parse())?;
     let text = std::fs::read_to_string(&path)?;
     let mut report = serde_json::Map::new();
     report.insert("impl".into(), "twinpipe-curation".into());
     report.insert("input_bytes".into(), text.len().into());
-    for (name, compression) in [
-        ("zstd", Compression::default()),
-        ("snappy", Compression::Snappy),
-    ] {
+    for (name, compression) in [("zstd", Compression::default()), ("snappy", Compression::Snappy)] {
         let (rows, files, bytes_out) = measure_once(&text, compression)?; // warm-up
         let median = median_of(runs, || measure_once(&text, compression).map(|_| ()))?;
         report.insert("rows".into(), rows.into());
@@ -44,11 +39,7 @@ fn measure_once(
     compression: Compression,
 ) -> Result<(u64, usize, usize), twinpipe_curation::CurationError> {
     let out = curate(text, SOURCE, compression)?;
-    Ok((
-        out.rows_written(),
-        out.files.len(),
-        out.files.iter().map(|f| f.bytes.len()).sum(),
-    ))
+    Ok((out.rows_written(), out.files.len(), out.files.iter().map(|f| f.bytes.len()).sum()))
 }
 
 fn median_of<E>(runs: usize, mut run: impl FnMut() -> Result<(), E>) -> Result<Duration, E> {
@@ -61,9 +52,5 @@ fn median_of<E>(runs: usize, mut run: impl FnMut() -> Result<(), E>) -> Result<D
     times.sort();
     let mid = times.len() / 2;
     // Same definition as Python's statistics.median, which the peer uses.
-    Ok(if times.len() % 2 == 0 {
-        (times[mid - 1] + times[mid]) / 2
-    } else {
-        times[mid]
-    })
+    Ok(if times.len() % 2 == 0 { (times[mid - 1] + times[mid]) / 2 } else { times[mid] })
 }

@@ -38,17 +38,8 @@ pub struct Curated {
 }
 
 /// Curates a raw object with no existing curated data to deduplicate against.
-pub fn curate(
-    text: &str,
-    source_key: &str,
-    compression: Compression,
-) -> Result<Curated, CurationError> {
-    curate_with_existing(
-        text,
-        source_key,
-        compression,
-        |_, _| Ok(ExistingKeys::new()),
-    )
+pub fn curate(text: &str, source_key: &str, compression: Compression) -> Result<Curated, CurationError> {
+    curate_with_existing(text, source_key, compression, |_, _| Ok(ExistingKeys::new()))
 }
 
 /// Curates a raw object, dropping readings already curated. `existing_keys(date, hour)` returns the keys
@@ -68,11 +59,7 @@ pub fn curate_with_existing(
         duplicates_dropped += part.drop_existing(&existing_keys(part.date(), part.hour())?);
         files.extend(write_partition(&part, source_key, compression)?);
     }
-    Ok(Curated {
-        rows_in: batch.len() as u64,
-        duplicates_dropped,
-        files,
-    })
+    Ok(Curated { rows_in: batch.len() as u64, duplicates_dropped, files })
 }
 
 /// Writes a partition to its curated key; `None` when every row was dropped, so that no empty object is
@@ -86,11 +73,7 @@ pub fn write_partition(
         return Ok(None);
     };
     let bytes = write_parquet(partition, source_key, compression)?;
-    Ok(Some(CuratedFile {
-        key: partition.curated_key(source_key),
-        bytes,
-        summary,
-    }))
+    Ok(Some(CuratedFile { key: partition.curated_key(source_key), bytes, summary }))
 }
 
 impl Curated {
@@ -111,11 +94,7 @@ impl Curated {
             duplicates_dropped: self.duplicates_dropped,
             min_ts: min_ts.map(format_ts_ms),
             max_ts: max_ts.map(format_ts_ms),
-            objects: self
-                .files
-                .iter()
-                .map(|f| f.summary.to_curated_object(f.key.clone()))
-                .collect(),
+            objects: self.files.iter().map(|f| f.summary.to_curated_object(f.key.clone())).collect(),
         }
     }
 }

@@ -11,15 +11,8 @@ use crate::partition::Partition;
 
 /// Sorts the rows of the hour starting at `hour_start_ms` by (asset_id, sensor_id, ts) and drops every
 /// row whose key an earlier row already had. Returns the number of rows dropped.
-pub(crate) fn sort_and_dedupe(
-    batch: &NormalisedBatch<'_>,
-    hour_start_ms: i64,
-    rows: &mut Vec<u32>,
-) -> u64 {
-    let mut keys: Vec<u128> = rows
-        .iter()
-        .map(|&row| sort_key(batch, hour_start_ms, row))
-        .collect();
+pub(crate) fn sort_and_dedupe(batch: &NormalisedBatch<'_>, hour_start_ms: i64, rows: &mut Vec<u32>) -> u64 {
+    let mut keys: Vec<u128> = rows.iter().map(|&row| sort_key(batch, hour_start_ms, row)).collect();
     keys.sort_unstable();
     let before = keys.len();
     // Equal (series, ts) sort by row number, so the first of a run is the earliest line: keep it.
@@ -38,9 +31,7 @@ const OFFSET_BITS: u32 = 22; // 3_600_000 ms in an hour < 2^22
 fn sort_key(batch: &NormalisedBatch<'_>, hour_start_ms: i64, row: u32) -> u128 {
     let offset = (batch.raw.rows.ts_ms[row as usize] - hour_start_ms) as u128;
     debug_assert!(offset < 1 << OFFSET_BITS);
-    (u128::from(batch.series_key(row)) << (OFFSET_BITS + ROW_BITS))
-        | (offset << ROW_BITS)
-        | u128::from(row)
+    (u128::from(batch.series_key(row)) << (OFFSET_BITS + ROW_BITS)) | (offset << ROW_BITS) | u128::from(row)
 }
 
 impl Partition<'_> {

@@ -50,17 +50,14 @@ impl ExistingKeys {
 
     /// Whether the key is present.
     pub fn contains(&self, asset_id: &str, sensor_id: &str, ts_ms: i64) -> bool {
-        self.series(asset_id, sensor_id)
-            .is_some_and(|t| t.contains(&ts_ms))
+        self.series(asset_id, sensor_id).is_some_and(|t| t.contains(&ts_ms))
     }
 
     /// Every key as (asset_id, sensor_id, ts), in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str, i64)> {
         self.by_asset.iter().flat_map(|(asset, sensors)| {
             sensors.iter().flat_map(move |(sensor, times)| {
-                times
-                    .iter()
-                    .map(move |&ts| (asset.as_str(), sensor.as_str(), ts))
+                times.iter().map(move |&ts| (asset.as_str(), sensor.as_str(), ts))
             })
         })
     }
@@ -82,22 +79,14 @@ impl ExistingKeys {
 
     /// Adds the keys of a curated Parquet object, reading only its key columns. `object_key` is used in
     /// error messages. Returns the number of rows read.
-    pub fn extend_from_parquet(
-        &mut self,
-        parquet: Bytes,
-        object_key: &str,
-    ) -> Result<usize, CurationError> {
+    pub fn extend_from_parquet(&mut self, parquet: Bytes, object_key: &str) -> Result<usize, CurationError> {
         let read_err = |e: &dyn std::fmt::Display| CurationError::ReadParquet {
             key: object_key.to_owned(),
             reason: e.to_string(),
         };
-        let builder =
-            ParquetRecordBatchReaderBuilder::try_new(parquet).map_err(|e| read_err(&e))?;
+        let builder = ParquetRecordBatchReaderBuilder::try_new(parquet).map_err(|e| read_err(&e))?;
         let mask = ProjectionMask::columns(builder.parquet_schema(), KEY_COLUMNS);
-        let reader = builder
-            .with_projection(mask)
-            .build()
-            .map_err(|e| read_err(&e))?;
+        let reader = builder.with_projection(mask).build().map_err(|e| read_err(&e))?;
         let mut rows = 0;
         for batch in reader {
             let batch = batch.map_err(|e| read_err(&e))?;
@@ -106,17 +95,11 @@ impl ExistingKeys {
         Ok(rows)
     }
 
-    fn extend_from_batch(
-        &mut self,
-        batch: &RecordBatch,
-        object_key: &str,
-    ) -> Result<usize, CurationError> {
+    fn extend_from_batch(&mut self, batch: &RecordBatch, object_key: &str) -> Result<usize, CurationError> {
         let assets = key_column(batch, "asset_id", &DataType::Utf8, object_key)?.as_string::<i32>();
-        let sensors =
-            key_column(batch, "sensor_id", &DataType::Utf8, object_key)?.as_string::<i32>();
+        let sensors = key_column(batch, "sensor_id", &DataType::Utf8, object_key)?.as_string::<i32>();
         let ts_type = DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into()));
-        let ts = key_column(batch, "ts", &ts_type, object_key)?
-            .as_primitive::<TimestampMillisecondType>();
+        let ts = key_column(batch, "ts", &ts_type, object_key)?.as_primitive::<TimestampMillisecondType>();
         for ((asset, sensor), ts) in assets.iter().zip(sensors.iter()).zip(ts.values().iter()) {
             // key_column rejected nulls, so the options are always Some.
             if let (Some(asset), Some(sensor)) = (asset, sensor) {
@@ -134,14 +117,12 @@ fn key_column<'r>(
     expected: &DataType,
     object_key: &str,
 ) -> Result<&'r dyn Array, CurationError> {
-    let column = batch
-        .column_by_name(name)
-        .ok_or_else(|| CurationError::UnexpectedColumn {
-            key: object_key.to_owned(),
-            column: name,
-            found: "nothing (column absent)".to_owned(),
-            expected: expected_name(name),
-        })?;
+    let column = batch.column_by_name(name).ok_or_else(|| CurationError::UnexpectedColumn {
+        key: object_key.to_owned(),
+        column: name,
+        found: "nothing (column absent)".to_owned(),
+        expected: expected_name(name),
+    })?;
     if column.data_type() != expected {
         return Err(CurationError::UnexpectedColumn {
             key: object_key.to_owned(),
@@ -151,18 +132,11 @@ fn key_column<'r>(
         });
     }
     if column.null_count() > 0 {
-        return Err(CurationError::NullKey {
-            key: object_key.to_owned(),
-            column: name,
-        });
+        return Err(CurationError::NullKey { key: object_key.to_owned(), column: name });
     }
     Ok(column.as_ref())
 }
 
 fn expected_name(column: &str) -> &'static str {
-    if column == "ts" {
-        "Timestamp(ms, \"UTC\")"
-    } else {
-        "Utf8"
-    }
+    if column == "ts" { "Timestamp(ms, \"UTC\")" } else { "Utf8" }
 }

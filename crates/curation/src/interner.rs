@@ -20,8 +20,8 @@ impl<'a> Interner<'a> {
         if let Some(&id) = self.ids.get(value.as_ref()) {
             return id;
         }
-        let id = u32::try_from(self.values.len())
-            .expect("fewer distinct strings than rows, and rows fit u32");
+        let id =
+            u32::try_from(self.values.len()).expect("fewer distinct strings than rows, and rows fit u32");
         self.values.push(value.clone());
         self.ids.insert(value, id);
         id
@@ -56,10 +56,8 @@ mod tests {
     #[test]
     fn ids_are_dense_and_ranks_follow_string_order() {
         let mut i = Interner::default();
-        let ids: Vec<u32> = ["pump-2", "pump-10", "pump-2", "pump-1"]
-            .into_iter()
-            .map(|s| i.intern(s.into()))
-            .collect();
+        let ids: Vec<u32> =
+            ["pump-2", "pump-10", "pump-2", "pump-1"].into_iter().map(|s| i.intern(s.into())).collect();
         assert_eq!(ids, [0, 1, 0, 2]);
         assert_eq!(i.get(1), "pump-10");
         // Byte-wise order: "pump-1" < "pump-10" < "pump-2".

@@ -31,10 +31,8 @@ pub struct KeyIndex {
 impl KeyIndex {
     /// Decodes an index object; `key` names it in errors.
     pub fn decode(bytes: &[u8], key: &str) -> Result<Self, CurationError> {
-        serde_json::from_slice(bytes).map_err(|e| CurationError::BadKeyIndex {
-            key: key.to_owned(),
-            reason: e.to_string(),
-        })
+        serde_json::from_slice(bytes)
+            .map_err(|e| CurationError::BadKeyIndex { key: key.to_owned(), reason: e.to_string() })
     }
 
     /// Encodes the index (compact JSON, deterministic order).
@@ -74,12 +72,7 @@ impl KeyIndex {
     pub fn record_keys(&mut self, file: &str, keys: &ExistingKeys) {
         let entry = self.files.entry(file.to_owned()).or_default();
         for (asset, sensor, ts) in keys.iter() {
-            entry
-                .entry(asset.to_owned())
-                .or_default()
-                .entry(sensor.to_owned())
-                .or_default()
-                .push(ts);
+            entry.entry(asset.to_owned()).or_default().entry(sensor.to_owned()).or_default().push(ts);
         }
         for times in entry.values_mut().flat_map(|s| s.values_mut()) {
             times.sort_unstable();

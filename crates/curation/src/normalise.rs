@@ -106,21 +106,13 @@ mod tests {
         let text = [line("degF", 212.0), line("°F", 32.0), line("degC", 21.5)].join("\n");
         let b = normalise(parse_raw(&text).unwrap()).unwrap();
         let v = &b.raw.rows.value;
-        assert!(
-            (v[0] - 100.0).abs() < 1e-9 && v[1].abs() < 1e-9 && v[2] == 21.5,
-            "{v:?}"
-        );
+        assert!((v[0] - 100.0).abs() < 1e-9 && v[1].abs() < 1e-9 && v[2] == 21.5, "{v:?}");
         assert_eq!((0..3).map(|r| b.unit(r)).collect::<Vec<_>>(), ["degC"; 3]);
     }
 
     #[test]
     fn unknown_unit_names_its_first_line() {
-        let text = [
-            line("degC", 1.0),
-            line("furlong", 1.0),
-            line("furlong", 2.0),
-        ]
-        .join("\n");
+        let text = [line("degC", 1.0), line("furlong", 1.0), line("furlong", 2.0)].join("\n");
         let err = normalise(parse_raw(&text).unwrap()).unwrap_err();
         assert!(
             matches!(&err, CurationError::UnknownUnit { line: 2, unit, .. } if unit == "furlong"),

@@ -76,8 +76,8 @@ pub fn write_parquet(
     };
     let props = writer_properties(compression).map_err(failed)?;
     let batch = record_batch(partition, source_object).map_err(|e| failed(e.to_string()))?;
-    let mut writer = ArrowWriter::try_new(Vec::new(), curated_schema(), Some(props))
-        .map_err(|e| failed(e.to_string()))?;
+    let mut writer =
+        ArrowWriter::try_new(Vec::new(), curated_schema(), Some(props)).map_err(|e| failed(e.to_string()))?;
     writer.write(&batch).map_err(|e| failed(e.to_string()))?;
     let bytes = writer.into_inner().map_err(|e| failed(e.to_string()))?;
     Ok(Bytes::from(bytes))
@@ -89,16 +89,11 @@ pub fn write_parquet(
 fn writer_properties(compression: Compression) -> Result<WriterProperties, String> {
     let codec = match compression {
         Compression::Zstd { level } => parquet::basic::Compression::ZSTD(
-            ZstdLevel::try_new(level)
-                .map_err(|_| format!("zstd level {level} is invalid; use 1 to 22"))?,
+            ZstdLevel::try_new(level).map_err(|_| format!("zstd level {level} is invalid; use 1 to 22"))?,
         ),
         Compression::Snappy => parquet::basic::Compression::SNAPPY,
     };
-    let sorted = |column_idx| SortingColumn {
-        column_idx,
-        descending: false,
-        nulls_first: false,
-    };
+    let sorted = |column_idx| SortingColumn { column_idx, descending: false, nulls_first: false };
     Ok(WriterProperties::builder()
         .set_compression(codec)
         .set_column_dictionary_enabled(ColumnPath::from("ts"), false)
@@ -117,32 +112,19 @@ fn record_batch(
     let rows = &partition.rows;
     let at = |r: &u32| *r as usize;
     let columns: Vec<ArrayRef> = vec![
-        Arc::new(StringArray::from_iter_values(
-            rows.iter().map(|&r| batch.asset(r)),
-        )),
-        Arc::new(StringArray::from_iter_values(
-            rows.iter().map(|&r| batch.sensor(r)),
-        )),
+        Arc::new(StringArray::from_iter_values(rows.iter().map(|&r| batch.asset(r)))),
+        Arc::new(StringArray::from_iter_values(rows.iter().map(|&r| batch.sensor(r)))),
         Arc::new(
             TimestampMillisecondArray::from_iter_values(rows.iter().map(|r| raw.ts_ms[at(r)]))
                 .with_timezone("UTC"),
         ),
-        Arc::new(Float64Array::from_iter_values(
-            rows.iter().map(|r| raw.value[at(r)]),
+        Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| raw.value[at(r)]))),
+        Arc::new(StringArray::from_iter_values(rows.iter().map(|&r| batch.unit(r)))),
+        Arc::new(StringArray::from_iter_values(rows.iter().map(|r| raw.quality[at(r)].as_str()))),
+        Arc::new(StringArray::from_iter(
+            rows.iter().map(|r| raw.attributes[at(r)].map(|i| raw.attributes_json[i as usize].as_str())),
         )),
-        Arc::new(StringArray::from_iter_values(
-            rows.iter().map(|&r| batch.unit(r)),
-        )),
-        Arc::new(StringArray::from_iter_values(
-            rows.iter().map(|r| raw.quality[at(r)].as_str()),
-        )),
-        Arc::new(StringArray::from_iter(rows.iter().map(|r| {
-            raw.attributes[at(r)].map(|i| raw.attributes_json[i as usize].as_str())
-        }))),
-        Arc::new(StringArray::from_iter_values(std::iter::repeat_n(
-            source_object,
-            rows.len(),
-        ))),
+        Arc::new(StringArray::from_iter_values(std::iter::repeat_n(source_object, rows.len()))),
         Arc::new(
             TimestampMillisecondArray::from_iter(rows.iter().map(|r| raw.ingested_at_ms[at(r)]))
                 .with_timezone("UTC"),

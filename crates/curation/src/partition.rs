@@ -44,10 +44,7 @@ pub fn partition<'b>(batch: &'b NormalisedBatch<'b>) -> Partitioned<'b> {
             Partition::new(batch, hour_index, rows)
         })
         .collect();
-    Partitioned {
-        partitions,
-        duplicates_dropped,
-    }
+    Partitioned { partitions, duplicates_dropped }
 }
 
 /// Row numbers grouped by hour since the epoch, in file order within each hour, hours ascending.
@@ -77,13 +74,7 @@ fn rows_by_hour(ts_ms: &[i64]) -> Vec<(i64, Vec<u32>)> {
 impl<'b> Partition<'b> {
     fn new(batch: &'b NormalisedBatch<'b>, hour_index: i64, rows: Vec<u32>) -> Self {
         let (date, hour) = date_hour(hour_index * MS_PER_HOUR);
-        Partition {
-            batch,
-            rows,
-            hour_index,
-            date,
-            hour,
-        }
+        Partition { batch, rows, hour_index, date, hour }
     }
 
     /// The partition's UTC date, `YYYY-MM-DD`.

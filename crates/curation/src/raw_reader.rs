@@ -78,23 +78,14 @@ pub fn parse_raw(text: &str) -> Result<RawBatch<'_>, CurationError> {
 
 impl<'a> RawBatch<'a> {
     fn push_line(&mut self, line_no: usize, line: &'a str) -> Result<(), CurationError> {
-        let raw: RawLine<'a> =
-            serde_json::from_str(line).map_err(|e| CurationError::MalformedLine {
-                line: line_no,
-                reason: e.to_string(),
-            })?;
+        let raw: RawLine<'a> = serde_json::from_str(line)
+            .map_err(|e| CurationError::MalformedLine { line: line_no, reason: e.to_string() })?;
         let ts_ms = timestamp(line_no, "ts", &raw.ts)?;
-        let ingested_at_ms = raw
-            .ingested_at
-            .as_deref()
-            .map(|t| timestamp(line_no, "ingested_at", t))
-            .transpose()?;
+        let ingested_at_ms =
+            raw.ingested_at.as_deref().map(|t| timestamp(line_no, "ingested_at", t)).transpose()?;
         let quality = quality(line_no, raw.quality.as_deref())?;
         let unit = self.intern_unit(line_no, raw.unit);
-        let attributes = raw
-            .attributes
-            .filter(|a| !a.is_empty())
-            .map(|a| self.push_attributes(&a));
+        let attributes = raw.attributes.filter(|a| !a.is_empty()).map(|a| self.push_attributes(&a));
         let rows = &mut self.rows;
         rows.asset.push(self.assets.intern(raw.asset_id));
         rows.sensor.push(self.sensors.intern(raw.sensor_id));
@@ -146,11 +137,7 @@ fn timestamp(line: usize, field: &'static str, text: &str) -> Result<i64, Curati
     const MIN_MS: i64 = -62_167_219_200_000; // 0000-01-01T00:00:00Z
     const MAX_MS: i64 = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
     if !(MIN_MS..=MAX_MS).contains(&ms) {
-        return Err(CurationError::TimestampOutOfRange {
-            line,
-            field,
-            value: text.to_owned(),
-        });
+        return Err(CurationError::TimestampOutOfRange { line, field, value: text.to_owned() });
     }
     Ok(ms)
 }
@@ -158,10 +145,9 @@ fn timestamp(line: usize, field: &'static str, text: &str) -> Result<i64, Curati
 fn quality(line: usize, text: Option<&str>) -> Result<Quality, CurationError> {
     match text {
         None => Ok(Quality::Good),
-        Some(q) => Quality::parse(q).ok_or_else(|| CurationError::InvalidQuality {
-            line,
-            value: q.to_owned(),
-        }),
+        Some(q) => {
+            Quality::parse(q).ok_or_else(|| CurationError::InvalidQuality { line, value: q.to_owned() })
+        }
     }
 }
 
@@ -185,10 +171,7 @@ mod tests {
     fn malformed_line_error_names_the_line() {
         let text = format!("{LINE}\n\n{{\"asset_id\":\"pump-1\"}}\n");
         let err = parse_raw(&text).unwrap_err();
-        assert!(
-            matches!(err, CurationError::MalformedLine { line: 3, .. }),
-            "{err:?}"
-        );
+        assert!(matches!(err, CurationError::MalformedLine { line: 3, .. }), "{err:?}");
         assert!(err.to_string().starts_with("line 3: "), "{err}");
         assert!(err.to_string().contains("sensor_id"), "{err}");
     }
@@ -197,23 +180,10 @@ mod tests {
     fn bad_timestamp_and_quality_name_the_line() {
         let bad_ts = LINE.replace("2024-06-01T00:00:00.250Z", "2024-06-01 00:00");
         let err = parse_raw(&format!("{LINE}\n{bad_ts}")).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                CurationError::InvalidTimestamp {
-                    line: 2,
-                    field: "ts",
-                    ..
-                }
-            ),
-            "{err:?}"
-        );
+        assert!(matches!(err, CurationError::InvalidTimestamp { line: 2, field: "ts", .. }), "{err:?}");
         let bad_q = LINE.replace("}", r#","quality":"ok"}"#);
         let err = parse_raw(&bad_q).unwrap_err();
-        assert!(
-            matches!(err, CurationError::InvalidQuality { line: 1, .. }),
-            "{err:?}"
-        );
+        assert!(matches!(err, CurationError::InvalidQuality { line: 1, .. }), "{err:?}");
     }
 
     #[test]

@@ -10,8 +10,7 @@ use bytes::Bytes;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use proptest::prelude::*;
 use twinpipe_curation::{
-    Compression, CuratedFile, CurationError, ExistingKeys, curate, curate_with_existing,
-    curated_schema,
+    Compression, CuratedFile, CurationError, ExistingKeys, curate, curate_with_existing, curated_schema,
 };
 
 const SOURCE: &str = "raw/date=2024-06-01/hour=00/abc.ndjson";
@@ -43,10 +42,7 @@ fn line(asset: &str, sensor: &str, ts: &str, value: f64, unit: &str) -> String {
 }
 
 fn read_batches(bytes: &Bytes) -> Vec<RecordBatch> {
-    let reader = ParquetRecordBatchReaderBuilder::try_new(bytes.clone())
-        .unwrap()
-        .build()
-        .unwrap();
+    let reader = ParquetRecordBatchReaderBuilder::try_new(bytes.clone()).unwrap().build().unwrap();
     reader.map(|b| b.unwrap()).collect()
 }
 
@@ -54,26 +50,12 @@ fn read_rows(bytes: &Bytes) -> Vec<Row> {
     let mut out = Vec::new();
     for b in read_batches(bytes) {
         let s = |name: &str| b.column_by_name(name).unwrap().as_string::<i32>().clone();
-        let t = |name: &str| {
-            b.column_by_name(name)
-                .unwrap()
-                .as_primitive::<TimestampMillisecondType>()
-                .clone()
-        };
-        let (asset, sensor, unit, quality, attrs, source) = (
-            s("asset_id"),
-            s("sensor_id"),
-            s("unit"),
-            s("quality"),
-            s("attributes"),
-            s("source_object"),
-        );
+        let t =
+            |name: &str| b.column_by_name(name).unwrap().as_primitive::<TimestampMillisecondType>().clone();
+        let (asset, sensor, unit, quality, attrs, source) =
+            (s("asset_id"), s("sensor_id"), s("unit"), s("quality"), s("attributes"), s("source_object"));
         let (ts, ingested) = (t("ts"), t("ingested_at"));
-        let value = b
-            .column_by_name("value")
-            .unwrap()
-            .as_primitive::<Float64Type>()
-            .clone();
+        let value = b.column_by_name("value").unwrap().as_primitive::<Float64Type>().clone();
         for i in 0..b.num_rows() {
             out.push(Row {
                 asset_id: asset.value(i).to_owned(),
@@ -101,11 +83,7 @@ fn fahrenheit_is_stored_as_celsius() {
     let out = curate(&text, SOURCE, Compression::default()).unwrap();
     let rows = all_rows(&out.files);
     assert_eq!(rows.len(), 1);
-    assert!(
-        (rows[0].value() - 100.0).abs() < 1e-9,
-        "{}",
-        rows[0].value()
-    );
+    assert!((rows[0].value() - 100.0).abs() < 1e-9, "{}", rows[0].value());
     assert_eq!(rows[0].unit, "degC");
 }
 
@@ -120,14 +98,8 @@ fn duplicates_within_a_file_are_dropped_first_occurrence_wins() {
     ]
     .join("\n");
     let out = curate(&text, SOURCE, Compression::default()).unwrap();
-    assert_eq!(
-        (out.rows_in, out.duplicates_dropped, out.rows_written()),
-        (4, 2, 2)
-    );
-    let values: Vec<(i64, f64)> = all_rows(&out.files)
-        .iter()
-        .map(|r| (r.ts, r.value()))
-        .collect();
+    assert_eq!((out.rows_in, out.duplicates_dropped, out.rows_written()), (4, 2, 2));
+    let values: Vec<(i64, f64)> = all_rows(&out.files).iter().map(|r| (r.ts, r.value())).collect();
     assert_eq!(values, [(1_717_200_000_000, 2.0), (1_717_200_001_000, 1.0)]);
 }
 
@@ -139,9 +111,7 @@ fn keys_already_curated_in_other_files_are_dropped() {
     ];
     let earlier = curate(&first.join("\n"), "raw/one.ndjson", Compression::default()).unwrap();
     let mut existing = ExistingKeys::new();
-    let read = existing
-        .extend_from_parquet(earlier.files[0].bytes.clone(), &earlier.files[0].key)
-        .unwrap();
+    let read = existing.extend_from_parquet(earlier.files[0].bytes.clone(), &earlier.files[0].key).unwrap();
     assert_eq!((read, existing.len()), (2, 2));
     assert!(existing.contains("a", "s", 1_717_200_001_000));
 
@@ -149,16 +119,12 @@ fn keys_already_curated_in_other_files_are_dropped() {
         line("a", "s", "2024-06-01T00:00:01.000Z", 9.0, "V"),
         line("a", "s", "2024-06-01T00:00:02.000Z", 2.0, "V"),
     ];
-    let out = curate_with_existing(
-        &second.join("\n"),
-        "raw/two.ndjson",
-        Compression::default(),
-        |date, hour| {
+    let out =
+        curate_with_existing(&second.join("\n"), "raw/two.ndjson", Compression::default(), |date, hour| {
             assert_eq!((date, hour), ("2024-06-01", "00"));
             Ok(existing.clone())
-        },
-    )
-    .unwrap();
+        })
+        .unwrap();
     assert_eq!((out.duplicates_dropped, out.rows_written()), (1, 1));
     let rows = all_rows(&out.files);
     assert_eq!(
@@ -172,10 +138,8 @@ fn a_partition_whose_rows_all_exist_writes_nothing() {
     let text = line("a", "s", "2024-06-01T00:00:00.000Z", 1.0, "V");
     let mut existing = ExistingKeys::new();
     existing.insert("a", "s", 1_717_200_000_000);
-    let out = curate_with_existing(&text, SOURCE, Compression::default(), |_, _| {
-        Ok(existing.clone())
-    })
-    .unwrap();
+    let out =
+        curate_with_existing(&text, SOURCE, Compression::default(), |_, _| Ok(existing.clone())).unwrap();
     assert!(out.files.is_empty());
     assert_eq!(out.duplicates_dropped, 1);
 }
@@ -191,22 +155,13 @@ fn rows_split_at_the_hour_boundary() {
     let out = curate(&text, SOURCE, Compression::default()).unwrap();
     let keys: Vec<&str> = out.files.iter().map(|f| f.key.as_str()).collect();
     assert_eq!(keys.len(), 2);
-    assert!(
-        keys[0].starts_with("curated/date=2024-06-01/hour=00/part-"),
-        "{keys:?}"
-    );
-    assert!(
-        keys[1].starts_with("curated/date=2024-06-01/hour=01/part-"),
-        "{keys:?}"
-    );
+    assert!(keys[0].starts_with("curated/date=2024-06-01/hour=00/part-"), "{keys:?}");
+    assert!(keys[1].starts_with("curated/date=2024-06-01/hour=01/part-"), "{keys:?}");
     let event = out.to_event("bucket", SOURCE);
     assert_eq!(event.objects[0].assets, ["a"]);
     assert_eq!(event.objects[1].assets, ["b", "c"]);
     assert_eq!(
-        (
-            event.objects[1].min_ts.as_str(),
-            event.objects[1].max_ts.as_str()
-        ),
+        (event.objects[1].min_ts.as_str(), event.objects[1].max_ts.as_str()),
         ("2024-06-01T01:00:00.000Z", "2024-06-01T01:30:00.000Z")
     );
     assert_eq!(
@@ -222,9 +177,8 @@ fn output_bytes_are_deterministic() {
     for compression in [Compression::default(), Compression::Snappy] {
         let a = curate(&text, SOURCE, compression).unwrap();
         let b = curate(&text, SOURCE, compression).unwrap();
-        let bytes = |c: &twinpipe_curation::Curated| {
-            c.files.iter().map(|f| f.bytes.clone()).collect::<Vec<_>>()
-        };
+        let bytes =
+            |c: &twinpipe_curation::Curated| c.files.iter().map(|f| f.bytes.clone()).collect::<Vec<_>>();
         assert_eq!(bytes(&a), bytes(&b), "{compression:?}");
     }
 }
@@ -242,47 +196,23 @@ fn sample_text() -> String {
 #[test]
 fn parquet_round_trips_with_the_curated_schema() {
     let out = curate(&sample_text(), SOURCE, Compression::default()).unwrap();
-    let [file] = out.files.as_slice() else {
-        panic!("one hour, one file")
-    };
+    let [file] = out.files.as_slice() else { panic!("one hour, one file") };
     let batches = read_batches(&file.bytes);
     assert_eq!(batches[0].schema(), curated_schema());
     let rows = read_rows(&file.bytes);
     let summary: Vec<(&str, &str, i64, f64, &str, &str)> = rows
         .iter()
         .map(|r| {
-            (
-                r.asset_id.as_str(),
-                r.sensor_id.as_str(),
-                r.ts,
-                r.value(),
-                r.unit.as_str(),
-                r.quality.as_str(),
-            )
+            (r.asset_id.as_str(), r.sensor_id.as_str(), r.ts, r.value(), r.unit.as_str(), r.quality.as_str())
         })
         .collect();
-    assert_eq!(
-        summary[0],
-        ("pump-1", "s-0", 1_717_200_000_000, 150.0, "kPa", "bad")
-    );
-    assert_eq!(
-        summary[1],
-        ("pump-1", "s-0", 1_717_200_000_250, 101.325, "kPa", "good")
-    );
-    assert_eq!(
-        (summary[2].0, summary[2].4, summary[2].5),
-        ("pump-2", "degC", "uncertain")
-    );
+    assert_eq!(summary[0], ("pump-1", "s-0", 1_717_200_000_000, 150.0, "kPa", "bad"));
+    assert_eq!(summary[1], ("pump-1", "s-0", 1_717_200_000_250, 101.325, "kPa", "good"));
+    assert_eq!((summary[2].0, summary[2].4, summary[2].5), ("pump-2", "degC", "uncertain"));
     assert!((summary[2].3 - 20.0).abs() < 1e-9);
-    assert_eq!(
-        rows[2].attributes.as_deref(),
-        Some(r#"{"line":"2","site":"north"}"#)
-    );
+    assert_eq!(rows[2].attributes.as_deref(), Some(r#"{"line":"2","site":"north"}"#));
     assert_eq!(rows[2].ingested_at, Some(1_717_200_005_000));
-    assert_eq!(
-        (rows[0].attributes.as_deref(), rows[0].ingested_at),
-        (None, None)
-    );
+    assert_eq!((rows[0].attributes.as_deref(), rows[0].ingested_at), (None, None));
     assert!(rows.iter().all(|r| r.source_object == SOURCE));
 }
 
@@ -290,10 +220,7 @@ fn parquet_round_trips_with_the_curated_schema() {
 fn asset_id_is_dictionary_encoded_and_compression_is_as_asked() {
     use parquet::basic::{Compression as Codec, Encoding};
     use parquet::file::reader::{FileReader, SerializedFileReader};
-    for (asked, want) in [
-        (Compression::default(), "ZSTD"),
-        (Compression::Snappy, "SNAPPY"),
-    ] {
+    for (asked, want) in [(Compression::default(), "ZSTD"), (Compression::Snappy, "SNAPPY")] {
         let out = curate(&sample_text(), SOURCE, asked).unwrap();
         let reader = SerializedFileReader::new(out.files[0].bytes.clone()).unwrap();
         let column = reader.metadata().row_group(0).column(0);
@@ -303,25 +230,16 @@ fn asset_id_is_dictionary_encoded_and_compression_is_as_asked() {
             "{:?}",
             column.encodings().collect::<Vec<_>>()
         );
-        assert!(matches!(
-            column.compression(),
-            Codec::ZSTD(_) | Codec::SNAPPY
-        ));
+        assert!(matches!(column.compression(), Codec::ZSTD(_) | Codec::SNAPPY));
         assert!(format!("{:?}", column.compression()).starts_with(want));
     }
 }
 
 #[test]
 fn malformed_line_error_names_the_line() {
-    let text = format!(
-        "{}\n\nnot json\n",
-        line("a", "s", "2024-06-01T00:00:00.000Z", 1.0, "V")
-    );
+    let text = format!("{}\n\nnot json\n", line("a", "s", "2024-06-01T00:00:00.000Z", 1.0, "V"));
     let err = curate(&text, SOURCE, Compression::default()).unwrap_err();
-    assert!(
-        matches!(err, CurationError::MalformedLine { line: 3, .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, CurationError::MalformedLine { line: 3, .. }), "{err:?}");
     assert!(err.to_string().starts_with("line 3: "), "{err}");
 }
 
@@ -333,22 +251,16 @@ fn unknown_unit_error_names_the_line_and_the_unit() {
     ]
     .join("\n");
     let err = curate(&text, SOURCE, Compression::default()).unwrap_err();
-    assert!(
-        err.to_string()
-            .starts_with("line 2: unit \"volts\" is not a known unit"),
-        "{err}"
-    );
+    assert!(err.to_string().starts_with("line 2: unit \"volts\" is not a known unit"), "{err}");
 }
 
 #[test]
 fn keys_of_a_file_that_is_not_curation_output_are_refused_with_its_key() {
     let mut existing = ExistingKeys::new();
-    let err = existing
-        .extend_from_parquet(Bytes::from_static(b"not parquet"), "curated/x.parquet")
-        .unwrap_err();
+    let err =
+        existing.extend_from_parquet(Bytes::from_static(b"not parquet"), "curated/x.parquet").unwrap_err();
     assert!(
-        err.to_string()
-            .starts_with("curated object curated/x.parquet: cannot read it as Parquet"),
+        err.to_string().starts_with("curated object curated/x.parquet: cannot read it as Parquet"),
         "{err}"
     );
 }
@@ -358,11 +270,7 @@ fn keys_of_a_file_that_is_not_curation_output_are_refused_with_its_key() {
 fn curate_in_chunks(lines: &[String], chunk_sizes: &[usize]) -> Vec<Row> {
     let mut written: HashMap<(String, String), Vec<CuratedFile>> = HashMap::new();
     let mut start = 0usize;
-    for (i, &size) in chunk_sizes
-        .iter()
-        .chain(std::iter::once(&usize::MAX))
-        .enumerate()
-    {
+    for (i, &size) in chunk_sizes.iter().chain(std::iter::once(&usize::MAX)).enumerate() {
         let end = start.saturating_add(size).min(lines.len());
         let source = format!("raw/chunk-{i}.ndjson");
         let out = curate_with_existing(
@@ -371,11 +279,7 @@ fn curate_in_chunks(lines: &[String], chunk_sizes: &[usize]) -> Vec<Row> {
             Compression::Snappy,
             |date, hour| {
                 let mut keys = ExistingKeys::new();
-                for f in written
-                    .get(&(date.to_owned(), hour.to_owned()))
-                    .into_iter()
-                    .flatten()
-                {
+                for f in written.get(&(date.to_owned(), hour.to_owned())).into_iter().flatten() {
                     keys.extend_from_parquet(f.bytes.clone(), &f.key)?;
                 }
                 Ok(keys)
@@ -383,18 +287,11 @@ fn curate_in_chunks(lines: &[String], chunk_sizes: &[usize]) -> Vec<Row> {
         )
         .unwrap();
         for f in out.files {
-            written
-                .entry((f.summary.date.clone(), f.summary.hour.clone()))
-                .or_default()
-                .push(f);
+            written.entry((f.summary.date.clone(), f.summary.hour.clone())).or_default().push(f);
         }
         start = end;
     }
-    written
-        .values()
-        .flatten()
-        .flat_map(|f| read_rows(&f.bytes))
-        .collect()
+    written.values().flatten().flat_map(|f| read_rows(&f.bytes)).collect()
 }
 
 fn without_source(mut rows: Vec<Row>) -> Vec<Row> {

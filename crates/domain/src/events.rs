@@ -36,11 +36,7 @@ pub struct ObjectRef {
     /// S3 spells it `etag`; moto spells it `eTag`.
     #[serde(default, alias = "eTag", skip_serializing_if = "Option::is_none")]
     pub etag: Option<String>,
-    #[serde(
-        default,
-        rename = "version-id",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "version-id", skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequencer: Option<String>,
@@ -128,14 +124,8 @@ mod tests {
             s3_key_candidates("raw/site+a/%C3%BC%E2%82%AC.ndjson"),
             vec!["raw/site+a/%C3%BC%E2%82%AC.ndjson", "raw/site a/ü€.ndjson"]
         );
-        assert_eq!(
-            s3_key_candidates("raw/ü € x.ndjson"),
-            vec!["raw/ü € x.ndjson"]
-        );
-        assert_eq!(
-            s3_key_candidates("raw/100%.ndjson"),
-            vec!["raw/100%.ndjson"]
-        );
+        assert_eq!(s3_key_candidates("raw/ü € x.ndjson"), vec!["raw/ü € x.ndjson"]);
+        assert_eq!(s3_key_candidates("raw/100%.ndjson"), vec!["raw/100%.ndjson"]);
     }
 
     #[test]

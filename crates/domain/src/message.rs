@@ -42,11 +42,7 @@ pub enum MessageError {
     #[error("body is empty")]
     Empty,
     #[error("body is not valid JSON: {detail} (line {line}, column {column})")]
-    NotJson {
-        detail: String,
-        line: usize,
-        column: usize,
-    },
+    NotJson { detail: String, line: usize, column: usize },
     #[error(
         "body is JSON {found}; expected a reading object, an array of readings, an IoT rule payload with \"readings\", or an SNS envelope"
     )]
@@ -78,11 +74,7 @@ impl MessageError {
 #[derive(Debug, Clone)]
 pub enum Item {
     Valid(Reading),
-    Rejected {
-        index: usize,
-        rejection: Rejection,
-        original: Value,
-    },
+    Rejected { index: usize, rejection: Rejection, original: Value },
 }
 
 /// The outcome of parsing one body.
@@ -104,11 +96,7 @@ impl ParsedMessage {
     /// The rejected elements with their index, reason and original JSON.
     pub fn rejected(&self) -> impl Iterator<Item = (usize, &Rejection, &Value)> {
         self.items.iter().filter_map(|i| match i {
-            Item::Rejected {
-                index,
-                rejection,
-                original,
-            } => Some((*index, rejection, original)),
+            Item::Rejected { index, rejection, original } => Some((*index, rejection, original)),
             Item::Valid(_) => None,
         })
     }
@@ -117,10 +105,7 @@ impl ParsedMessage {
 /// Parses and validates a message body.
 pub fn parse_message(body: &str, policy: &ValidationPolicy) -> Result<ParsedMessage, MessageError> {
     if body.len() > policy.max_body_bytes {
-        return Err(MessageError::TooLarge {
-            size: body.len(),
-            limit: policy.max_body_bytes,
-        });
+        return Err(MessageError::TooLarge { size: body.len(), limit: policy.max_body_bytes });
     }
     let trimmed = body.trim();
     if trimmed.is_empty() {
@@ -144,21 +129,12 @@ fn decode_base64_json(s: &str) -> Option<String> {
     text.trim_start().starts_with(['{', '[']).then_some(text)
 }
 
-fn parse_json(
-    body: &str,
-    policy: &ValidationPolicy,
-    allow_sns: bool,
-) -> Result<ParsedMessage, MessageError> {
+fn parse_json(body: &str, policy: &ValidationPolicy, allow_sns: bool) -> Result<ParsedMessage, MessageError> {
     if let Some(fast) = fast_path(body, policy)? {
         return Ok(fast);
     }
     let value: Value = serde_json::from_str(body).map_err(|e| MessageError::NotJson {
-        detail: e
-            .to_string()
-            .split(" at line")
-            .next()
-            .unwrap_or_default()
-            .to_owned(),
+        detail: e.to_string().split(" at line").next().unwrap_or_default().to_owned(),
         line: e.line(),
         column: e.column(),
     })?;
@@ -172,15 +148,11 @@ fn parse_json(
         }
         Value::Object(mut map) if map.contains_key("readings") => match map.remove("readings") {
             Some(Value::Array(items)) => from_values(Envelope::IotRule, items, policy),
-            Some(other) => Err(MessageError::BadIotPayload {
-                found: json_kind(&other),
-            }),
+            Some(other) => Err(MessageError::BadIotPayload { found: json_kind(&other) }),
             None => unreachable!("checked by contains_key"),
         },
         Value::Object(map) => from_values(Envelope::Single, vec![Value::Object(map)], policy),
-        other => Err(MessageError::WrongShape {
-            found: json_kind(&other),
-        }),
+        other => Err(MessageError::WrongShape { found: json_kind(&other) }),
     }
 }
 
@@ -256,15 +228,10 @@ impl<'de: 'a, 'a> Deserialize<'de> for WireTs<'a> {
             }
 
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
-                i64::try_from(v)
-                    .map(WireTs::Millis)
-                    .map_err(|_| E::custom("epoch milliseconds out of range"))
+                i64::try_from(v).map(WireTs::Millis).map_err(|_| E::custom("epoch milliseconds out of range"))
             }
 
-            fn visit_borrowed_str<E: serde::de::Error>(
-                self,
-                v: &'de str,
-            ) -> Result<Self::Value, E> {
+            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
                 Ok(WireTs::Text(Cow::Borrowed(v)))
             }
 
@@ -313,11 +280,9 @@ fn fast_path(body: &str, policy: &ValidationPolicy) -> Result<Option<ParsedMessa
         .enumerate()
         .map(|(index, w)| match validate(w.fields(), policy) {
             Ok(r) => Item::Valid(r),
-            Err(rejection) => Item::Rejected {
-                index,
-                rejection,
-                original: wire_to_value(body, index, envelope),
-            },
+            Err(rejection) => {
+                Item::Rejected { index, rejection, original: wire_to_value(body, index, envelope) }
+            }
         })
         .collect();
     Ok(Some(ParsedMessage { envelope, items }))
@@ -326,9 +291,7 @@ fn fast_path(body: &str, policy: &ValidationPolicy) -> Result<Option<ParsedMessa
 /// Recovers the original JSON of element `index` for the quarantine record (rare path: rejections only).
 fn wire_to_value(body: &str, index: usize, envelope: Envelope) -> Value {
     match (envelope, serde_json::from_str::<Value>(body)) {
-        (Envelope::Array, Ok(Value::Array(mut items))) if index < items.len() => {
-            items.swap_remove(index)
-        }
+        (Envelope::Array, Ok(Value::Array(mut items))) if index < items.len() => items.swap_remove(index),
         (_, Ok(v)) => v,
         (_, Err(_)) => Value::Null,
     }
@@ -336,10 +299,7 @@ fn wire_to_value(body: &str, index: usize, envelope: Envelope) -> Value {
 
 fn check_count(count: usize, policy: &ValidationPolicy) -> Result<(), MessageError> {
     if count > policy.max_readings_per_message {
-        return Err(MessageError::TooManyReadings {
-            count,
-            limit: policy.max_readings_per_message,
-        });
+        return Err(MessageError::TooManyReadings { count, limit: policy.max_readings_per_message });
     }
     Ok(())
 }
@@ -355,25 +315,13 @@ fn from_values(
         .enumerate()
         .map(|(index, v)| match reading_from_value(&v, policy) {
             Ok(r) => Item::Valid(r),
-            Err(rejection) => Item::Rejected {
-                index,
-                rejection,
-                original: v,
-            },
+            Err(rejection) => Item::Rejected { index, rejection, original: v },
         })
         .collect();
     Ok(ParsedMessage { envelope, items })
 }
 
-const FIELDS: [&str; 7] = [
-    "asset_id",
-    "sensor_id",
-    "ts",
-    "value",
-    "unit",
-    "quality",
-    "attributes",
-];
+const FIELDS: [&str; 7] = ["asset_id", "sensor_id", "ts", "value", "unit", "quality", "attributes"];
 
 /// The slow path for one element: explains the first problem in terms of the field that has it.
 fn reading_from_value(v: &Value, policy: &ValidationPolicy) -> Result<Reading, Rejection> {
@@ -397,18 +345,10 @@ fn reading_from_value(v: &Value, policy: &ValidationPolicy) -> Result<Reading, R
         ts: match required(map, "ts")? {
             Value::String(s) => TsInput::Text(s),
             Value::Number(n) => TsInput::EpochMillis(n.as_i64().ok_or_else(|| {
-                wrong_type(
-                    "ts",
-                    "an RFC 3339 string or integer epoch milliseconds",
-                    v.get("ts").unwrap(),
-                )
+                wrong_type("ts", "an RFC 3339 string or integer epoch milliseconds", v.get("ts").unwrap())
             })?),
             other => {
-                return Err(wrong_type(
-                    "ts",
-                    "an RFC 3339 string or integer epoch milliseconds",
-                    other,
-                ));
+                return Err(wrong_type("ts", "an RFC 3339 string or integer epoch milliseconds", other));
             }
         },
         value: match required(map, "value")? {
@@ -431,8 +371,7 @@ fn reading_from_value(v: &Value, policy: &ValidationPolicy) -> Result<Reading, R
 }
 
 fn required<'a>(map: &'a Map<String, Value>, field: &str) -> Result<&'a Value, Rejection> {
-    map.get(field)
-        .ok_or_else(|| Rejection::new(RejectCode::MissingField, Some(field), "is required"))
+    map.get(field).ok_or_else(|| Rejection::new(RejectCode::MissingField, Some(field), "is required"))
 }
 
 fn required_str<'a>(map: &'a Map<String, Value>, field: &str) -> Result<&'a str, Rejection> {
@@ -444,11 +383,8 @@ fn required_str<'a>(map: &'a Map<String, Value>, field: &str) -> Result<&'a str,
 
 fn wrong_type(field: &str, expected: &str, found: &Value) -> Rejection {
     let shown = found.to_string();
-    let shown = if shown.len() > 40 {
-        format!("{}…", &shown[..shown.floor_char_boundary(40)])
-    } else {
-        shown
-    };
+    let shown =
+        if shown.len() > 40 { format!("{}…", &shown[..shown.floor_char_boundary(40)]) } else { shown };
     Rejection::new(
         RejectCode::WrongType,
         Some(field),
@@ -470,7 +406,8 @@ mod tests {
     use super::*;
 
     const NOW: i64 = 1_764_064_800_000; // 2025-11-25T10:00:00Z
-    const GOOD: &str = r#"{"asset_id":"pump-7","sensor_id":"temp","ts":"2025-11-25T09:00:00Z","value":71.5,"unit":"degF"}"#;
+    const GOOD: &str =
+        r#"{"asset_id":"pump-7","sensor_id":"temp","ts":"2025-11-25T09:00:00Z","value":71.5,"unit":"degF"}"#;
 
     fn parse(body: &str) -> Result<ParsedMessage, MessageError> {
         parse_message(body, &ValidationPolicy::at(NOW))
@@ -522,27 +459,15 @@ mod tests {
         assert_eq!(parse(&payload).unwrap().envelope, Envelope::IotRule);
         let b64 = base64::engine::general_purpose::STANDARD.encode(&payload);
         let p = parse(&b64).unwrap();
-        assert_eq!(
-            (p.envelope, p.valid().count()),
-            (Envelope::IotRuleBase64, 1)
-        );
+        assert_eq!((p.envelope, p.valid().count()), (Envelope::IotRuleBase64, 1));
     }
 
     #[test]
     fn whole_body_errors_are_precise() {
-        assert!(matches!(
-            parse("this is not json"),
-            Err(MessageError::NotJson { line: 1, .. })
-        ));
+        assert!(matches!(parse("this is not json"), Err(MessageError::NotJson { line: 1, .. })));
         assert!(matches!(parse("   "), Err(MessageError::Empty)));
-        assert!(matches!(
-            parse("42"),
-            Err(MessageError::WrongShape { found: "a number" })
-        ));
-        assert!(matches!(
-            parse(r#"{"readings": 3}"#),
-            Err(MessageError::BadIotPayload { .. })
-        ));
+        assert!(matches!(parse("42"), Err(MessageError::WrongShape { found: "a number" })));
+        assert!(matches!(parse(r#"{"readings": 3}"#), Err(MessageError::BadIotPayload { .. })));
     }
 
     #[test]
@@ -550,10 +475,7 @@ mod tests {
         let typo = GOOD.replace("\"value\"", "\"vaule\"");
         let p = parse(&typo).unwrap();
         let (_, why, _) = p.rejected().next().unwrap();
-        assert_eq!(
-            (why.code, why.field.as_deref()),
-            (RejectCode::UnknownField, Some("vaule"))
-        );
+        assert_eq!((why.code, why.field.as_deref()), (RejectCode::UnknownField, Some("vaule")));
     }
 
     #[test]

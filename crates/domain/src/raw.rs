@@ -35,10 +35,7 @@ pub struct RawLine<'a> {
 }
 
 /// Serialises readings as raw NDJSON, one line each, in the given order.
-pub fn write_ndjson<'r>(
-    readings: impl IntoIterator<Item = &'r Reading>,
-    ingested_at_ms: i64,
-) -> String {
+pub fn write_ndjson<'r>(readings: impl IntoIterator<Item = &'r Reading>, ingested_at_ms: i64) -> String {
     let ingested_at = format_ts_ms(ingested_at_ms);
     let mut out = Vec::with_capacity(4096);
     let mut ts = String::with_capacity(24);

@@ -42,9 +42,7 @@ pub fn raw_key(message_id: &str, body: &str, earliest_ts_ms: i64) -> String {
 /// `quarantine/date=D/<hash>.json`, dated by when the message was sent (stable across redeliveries),
 /// or `date=unknown` when the event carries no `SentTimestamp`.
 pub fn quarantine_key(message_id: &str, body: &str, sent_ms: Option<i64>) -> String {
-    let date = sent_ms
-        .map(|ms| date_hour(ms).0)
-        .unwrap_or_else(|| "unknown".to_owned());
+    let date = sent_ms.map(|ms| date_hour(ms).0).unwrap_or_else(|| "unknown".to_owned());
     let hash = short_hash(&[message_id.as_bytes(), body.as_bytes()]);
     format!("{QUARANTINE_PREFIX}date={date}/{hash}.json")
 }
@@ -82,9 +80,6 @@ mod tests {
     #[test]
     fn curated_key_is_hive_partitioned() {
         let k = curated_key("2025-11-25", "07", "raw/x.ndjson");
-        assert!(
-            k.starts_with("curated/date=2025-11-25/hour=07/part-") && k.ends_with(".parquet"),
-            "{k}"
-        );
+        assert!(k.starts_with("curated/date=2025-11-25/hour=07/part-") && k.ends_with(".parquet"), "{k}");
     }
 }

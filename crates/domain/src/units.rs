@@ -51,13 +51,7 @@ macro_rules! unit {
 /// Every accepted unit. The first unit listed for a quantity is its canonical unit (scale 1, offset 0).
 pub static UNITS: &[Unit] = &[
     unit!("degC", ["°C", "C", "celsius"], Temperature, 1.0, 0.0),
-    unit!(
-        "degF",
-        ["°F", "F", "fahrenheit"],
-        Temperature,
-        5.0 / 9.0,
-        -32.0 * 5.0 / 9.0
-    ),
+    unit!("degF", ["°F", "F", "fahrenheit"], Temperature, 5.0 / 9.0, -32.0 * 5.0 / 9.0),
     unit!("K", ["kelvin"], Temperature, 1.0, -273.15),
     unit!("kPa", [], Pressure, 1.0, 0.0),
     unit!("Pa", [], Pressure, 0.001, 0.0),
@@ -77,13 +71,7 @@ pub static UNITS: &[Unit] = &[
     unit!("m/s2", ["m/s²"], Acceleration, 1.0, 0.0),
     unit!("g", [], Acceleration, 9.806_65, 0.0),
     unit!("rpm", ["RPM", "r/min"], RotationalSpeed, 1.0, 0.0),
-    unit!(
-        "rad/s",
-        [],
-        RotationalSpeed,
-        60.0 / std::f64::consts::TAU,
-        0.0
-    ),
+    unit!("rad/s", [], RotationalSpeed, 60.0 / std::f64::consts::TAU, 0.0),
     unit!("Hz", [], Frequency, 1.0, 0.0),
     unit!("kHz", [], Frequency, 1000.0, 0.0),
     unit!("A", [], Current, 1.0, 0.0),
@@ -111,9 +99,7 @@ pub static UNITS: &[Unit] = &[
 impl Unit {
     /// Looks a spelling up in the table; `None` means the sender used a unit we do not know.
     pub fn parse(spelling: &str) -> Option<&'static Unit> {
-        UNITS
-            .iter()
-            .find(|u| u.symbol == spelling || u.aliases.contains(&spelling))
+        UNITS.iter().find(|u| u.symbol == spelling || u.aliases.contains(&spelling))
     }
 
     /// The canonical unit of this unit's quantity.
@@ -123,11 +109,7 @@ impl Unit {
 
     /// Converts a value in this unit to the canonical unit of its quantity.
     pub fn to_canonical(&self, value: f64) -> f64 {
-        if self.scale == 1.0 && self.offset == 0.0 {
-            value
-        } else {
-            value * self.scale + self.offset
-        }
+        if self.scale == 1.0 && self.offset == 0.0 { value } else { value * self.scale + self.offset }
     }
 
     /// Converts a value in the canonical unit of this unit's quantity to this unit: the inverse of
@@ -149,10 +131,7 @@ impl Unit {
 
 /// The canonical unit of `quantity`: the first table entry for it.
 pub fn canonical_of(quantity: Quantity) -> &'static Unit {
-    UNITS
-        .iter()
-        .find(|u| u.quantity == quantity)
-        .expect("every quantity has a canonical unit in UNITS")
+    UNITS.iter().find(|u| u.quantity == quantity).expect("every quantity has a canonical unit in UNITS")
 }
 
 /// The accepted spellings, for error messages that tell the sender what would have worked.
@@ -212,16 +191,8 @@ mod tests {
         let degf = Unit::parse("degF").unwrap();
         assert!(close(degf.from_canonical(100.0), 212.0));
         assert!(close(degf.from_canonical(-40.0), -40.0));
-        assert!(close(
-            Unit::parse("Pa").unwrap().from_canonical(0.25),
-            250.0
-        ));
-        assert!(close(
-            Unit::parse("psi")
-                .unwrap()
-                .from_canonical(6.894_757_293_168),
-            1.0
-        ));
+        assert!(close(Unit::parse("Pa").unwrap().from_canonical(0.25), 250.0));
+        assert!(close(Unit::parse("psi").unwrap().from_canonical(6.894_757_293_168), 1.0));
     }
 
     #[test]

@@ -86,11 +86,7 @@ pub enum RejectCode {
 
 impl Rejection {
     pub fn new(code: RejectCode, field: Option<&str>, reason: impl Into<String>) -> Self {
-        Rejection {
-            code,
-            field: field.map(str::to_owned),
-            reason: reason.into(),
-        }
+        Rejection { code, field: field.map(str::to_owned), reason: reason.into() }
     }
 }
 
@@ -129,11 +125,7 @@ pub fn validate(fields: Fields<'_>, policy: &ValidationPolicy) -> Result<Reading
     let ts_ms = parse_ts(fields.ts)?;
     check_window(ts_ms, policy)?;
     if !fields.value.is_finite() {
-        return Err(Rejection::new(
-            RejectCode::NonFiniteValue,
-            Some("value"),
-            "must be a finite number",
-        ));
+        return Err(Rejection::new(RejectCode::NonFiniteValue, Some("value"), "must be a finite number"));
     }
     let unit = Unit::parse(fields.unit).ok_or_else(|| unknown_unit(fields.unit))?;
     let quality = match fields.quality {
@@ -166,19 +158,10 @@ fn check_id(field: &str, id: &str, policy: &ValidationPolicy) -> Result<(), Reje
         return bad("must not be empty".into());
     }
     if id.len() > policy.max_id_len {
-        return bad(format!(
-            "is {} bytes long; the limit is {}",
-            id.len(),
-            policy.max_id_len
-        ));
+        return bad(format!("is {} bytes long; the limit is {}", id.len(), policy.max_id_len));
     }
-    if let Some(c) = id
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')))
-    {
-        return bad(format!(
-            "{id:?} contains {c:?}; allowed are ASCII letters, digits and - _ . :"
-        ));
+    if let Some(c) = id.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))) {
+        return bad(format!("{id:?} contains {c:?}; allowed are ASCII letters, digits and - _ . :"));
     }
     Ok(())
 }
@@ -198,21 +181,13 @@ fn parse_ts(ts: TsInput<'_>) -> Result<i64, Rejection> {
 
 /// Parses RFC 3339 with an explicit offset into UTC epoch milliseconds (sub-millisecond digits truncated).
 pub fn parse_rfc3339_ms(s: &str) -> Option<i64> {
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.timestamp_millis())
+    DateTime::parse_from_rfc3339(s).ok().map(|t| t.timestamp_millis())
 }
 
 fn check_window(ts_ms: i64, policy: &ValidationPolicy) -> Result<(), Rejection> {
     let latest = policy.now_ms + policy.max_future_skew_ms;
     let earliest = policy.now_ms - policy.max_age_ms;
-    let out = |why: String| {
-        Err(Rejection::new(
-            RejectCode::TimestampOutOfWindow,
-            Some("ts"),
-            why,
-        ))
-    };
+    let out = |why: String| Err(Rejection::new(RejectCode::TimestampOutOfWindow, Some("ts"), why));
     if ts_ms > latest {
         return out(format!(
             "{} is {} s in the future; the allowed clock skew is {} s (check the device clock)",
@@ -236,37 +211,18 @@ fn unknown_unit(unit: &str) -> Rejection {
     Rejection::new(
         RejectCode::UnknownUnit,
         Some("unit"),
-        format!(
-            "{unit:?} is not a known unit; known units: {}",
-            known.join(", ")
-        ),
+        format!("{unit:?} is not a known unit; known units: {}", known.join(", ")),
     )
 }
 
-fn check_attributes(
-    attrs: &BTreeMap<String, String>,
-    policy: &ValidationPolicy,
-) -> Result<(), Rejection> {
-    let bad = |why: String| {
-        Err(Rejection::new(
-            RejectCode::InvalidAttributes,
-            Some("attributes"),
-            why,
-        ))
-    };
+fn check_attributes(attrs: &BTreeMap<String, String>, policy: &ValidationPolicy) -> Result<(), Rejection> {
+    let bad = |why: String| Err(Rejection::new(RejectCode::InvalidAttributes, Some("attributes"), why));
     if attrs.len() > policy.max_attributes {
-        return bad(format!(
-            "has {} entries; the limit is {}",
-            attrs.len(),
-            policy.max_attributes
-        ));
+        return bad(format!("has {} entries; the limit is {}", attrs.len(), policy.max_attributes));
     }
     for (k, v) in attrs {
         if k.is_empty() || k.len() > policy.max_attribute_key_len {
-            return bad(format!(
-                "key {k:?} must be 1 to {} bytes",
-                policy.max_attribute_key_len
-            ));
+            return bad(format!("key {k:?} must be 1 to {} bytes", policy.max_attribute_key_len));
         }
         if v.len() > policy.max_attribute_value_len {
             return bad(format!(
@@ -311,79 +267,41 @@ mod tests {
 
     #[test]
     fn offsets_are_converted_to_utc() {
-        let f = Fields {
-            ts: TsInput::Text("2025-11-25T11:59:00.250+02:00"),
-            ..fields()
-        };
-        assert_eq!(
-            validate(f, &ValidationPolicy::at(NOW)).unwrap().ts_ms,
-            NOW - 59_750
-        );
+        let f = Fields { ts: TsInput::Text("2025-11-25T11:59:00.250+02:00"), ..fields() };
+        assert_eq!(validate(f, &ValidationPolicy::at(NOW)).unwrap().ts_ms, NOW - 59_750);
     }
 
     #[test]
     fn naive_timestamp_is_rejected() {
-        let r = rejected(Fields {
-            ts: TsInput::Text("2025-11-25T09:59:00"),
-            ..fields()
-        });
+        let r = rejected(Fields { ts: TsInput::Text("2025-11-25T09:59:00"), ..fields() });
         assert_eq!(r.code, RejectCode::InvalidTimestamp);
     }
 
     #[test]
     fn future_and_ancient_timestamps_are_out_of_window() {
-        let r = rejected(Fields {
-            ts: TsInput::EpochMillis(NOW + 10 * MINUTE_MS),
-            ..fields()
-        });
+        let r = rejected(Fields { ts: TsInput::EpochMillis(NOW + 10 * MINUTE_MS), ..fields() });
         assert_eq!(r.code, RejectCode::TimestampOutOfWindow);
         assert!(r.reason.contains("future"), "{r}");
-        let r = rejected(Fields {
-            ts: TsInput::EpochMillis(NOW / 1000),
-            ..fields()
-        });
+        let r = rejected(Fields { ts: TsInput::EpochMillis(NOW / 1000), ..fields() });
         assert!(r.reason.contains("epoch seconds"), "{r}");
     }
 
     #[test]
     fn unknown_unit_lists_known_ones() {
-        let r = rejected(Fields {
-            unit: "furlongs",
-            ..fields()
-        });
+        let r = rejected(Fields { unit: "furlongs", ..fields() });
         assert_eq!(r.code, RejectCode::UnknownUnit);
         assert!(r.reason.contains("kPa"));
     }
 
     #[test]
     fn ids_with_path_characters_are_rejected() {
-        let r = rejected(Fields {
-            asset_id: "../etc",
-            ..fields()
-        });
-        assert_eq!(
-            (r.code, r.field.as_deref()),
-            (RejectCode::InvalidId, Some("asset_id"))
-        );
+        let r = rejected(Fields { asset_id: "../etc", ..fields() });
+        assert_eq!((r.code, r.field.as_deref()), (RejectCode::InvalidId, Some("asset_id")));
     }
 
     #[test]
     fn non_finite_and_bad_quality_are_rejected() {
-        assert_eq!(
-            rejected(Fields {
-                value: f64::NAN,
-                ..fields()
-            })
-            .code,
-            RejectCode::NonFiniteValue
-        );
-        assert_eq!(
-            rejected(Fields {
-                quality: Some("ok"),
-                ..fields()
-            })
-            .code,
-            RejectCode::InvalidQuality
-        );
+        assert_eq!(rejected(Fields { value: f64::NAN, ..fields() }).code, RejectCode::NonFiniteValue);
+        assert_eq!(rejected(Fields { quality: Some("ok"), ..fields() }).code, RejectCode::InvalidQuality);
     }
 }

@@ -50,11 +50,7 @@ pub enum PatternError {
 
     /// A known operator with an operand of the wrong type or value.
     #[error("{}: invalid `{operator}` operand: {reason}", show(.path))]
-    InvalidOperand {
-        path: String,
-        operator: String,
-        reason: String,
-    },
+    InvalidOperand { path: String, operator: String, reason: String },
 
     /// `$or` that is not an array of at least two objects.
     #[error("{}: invalid `$or`: {reason}", show(.path))]
@@ -93,11 +89,7 @@ fn show(path: &str) -> &str {
 
 /// Builds the human-readable paths carried by [`PatternError`]. Only used while parsing.
 pub(crate) fn child(path: &str, field: &str) -> String {
-    if path.is_empty() {
-        field.to_owned()
-    } else {
-        format!("{path}.{field}")
-    }
+    if path.is_empty() { field.to_owned() } else { format!("{path}.{field}") }
 }
 
 pub(crate) fn index(path: &str, i: usize) -> String {

@@ -15,13 +15,8 @@ type Object = Map<String, Value>;
 impl ObjectPattern {
     /// `object` is `None` when the event has no object at this path, so only absence can match.
     pub(crate) fn matches(&self, object: Option<&Object>) -> bool {
-        self.fields
-            .iter()
-            .all(|(name, field)| field.matches(object.and_then(|o| o.get(name))))
-            && self
-                .any_of
-                .iter()
-                .all(|branches| branches.iter().any(|b| b.matches(object)))
+        self.fields.iter().all(|(name, field)| field.matches(object.and_then(|o| o.get(name))))
+            && self.any_of.iter().all(|branches| branches.iter().any(|b| b.matches(object)))
     }
 }
 
@@ -72,10 +67,7 @@ impl Matcher {
     /// Whether this condition accepts one scalar value that is present in the event.
     fn matches(&self, value: &Value) -> bool {
         match self {
-            Matcher::String {
-                value: expected,
-                ip,
-            } => match (value, ip) {
+            Matcher::String { value: expected, ip } => match (value, ip) {
                 (Value::String(s), Some(expected_ip)) => ip::parse(s) == Some(*expected_ip),
                 (Value::String(s), None) => s == expected,
                 _ => false,
@@ -83,37 +75,20 @@ impl Matcher {
             Matcher::Number(expected) => number(value) == Some(*expected),
             Matcher::Bool(expected) => value.as_bool() == Some(*expected),
             Matcher::Null => value.is_null(),
-            Matcher::Prefix {
-                value: prefix,
-                ignore_case,
-            } => value.as_str().is_some_and(|s| {
-                if *ignore_case {
-                    starts_with_ignore_case(s, prefix)
-                } else {
-                    s.starts_with(prefix.as_str())
-                }
+            Matcher::Prefix { value: prefix, ignore_case } => value.as_str().is_some_and(|s| {
+                if *ignore_case { starts_with_ignore_case(s, prefix) } else { s.starts_with(prefix.as_str()) }
             }),
-            Matcher::Suffix {
-                value: suffix,
-                ignore_case,
-            } => value.as_str().is_some_and(|s| {
-                if *ignore_case {
-                    ends_with_ignore_case(s, suffix)
-                } else {
-                    s.ends_with(suffix.as_str())
-                }
+            Matcher::Suffix { value: suffix, ignore_case } => value.as_str().is_some_and(|s| {
+                if *ignore_case { ends_with_ignore_case(s, suffix) } else { s.ends_with(suffix.as_str()) }
             }),
-            Matcher::EqualsIgnoreCase(expected) => value
-                .as_str()
-                .is_some_and(|s| equals_ignore_case(s, expected)),
+            Matcher::EqualsIgnoreCase(expected) => {
+                value.as_str().is_some_and(|s| equals_ignore_case(s, expected))
+            }
             Matcher::Wildcard(wildcard) => value.as_str().is_some_and(|s| wildcard.matches(s)),
             Matcher::AnythingBut(excluded) => !excluded.excludes(value),
             Matcher::Numeric(range) => number(value).is_some_and(|n| range.contains(n)),
             Matcher::Exists(exists) => *exists,
-            Matcher::Cidr(cidr) => value
-                .as_str()
-                .and_then(ip::parse)
-                .is_some_and(|a| cidr.contains(a)),
+            Matcher::Cidr(cidr) => value.as_str().and_then(ip::parse).is_some_and(|a| cidr.contains(a)),
         }
     }
 }
@@ -128,9 +103,7 @@ impl AnythingBut {
             AnythingBut::Prefixes(list) => {
                 text.is_some_and(|s| list.iter().any(|p| s.starts_with(p.as_str())))
             }
-            AnythingBut::Suffixes(list) => {
-                text.is_some_and(|s| list.iter().any(|p| s.ends_with(p.as_str())))
-            }
+            AnythingBut::Suffixes(list) => text.is_some_and(|s| list.iter().any(|p| s.ends_with(p.as_str()))),
             AnythingBut::EqualsIgnoreCase(list) => {
                 text.is_some_and(|s| list.iter().any(|x| equals_ignore_case(s, x)))
             }
@@ -141,16 +114,8 @@ impl AnythingBut {
 
 impl Range {
     fn contains(&self, n: f64) -> bool {
-        let above = if self.low_inclusive {
-            n >= self.low
-        } else {
-            n > self.low
-        };
-        let below = if self.high_inclusive {
-            n <= self.high
-        } else {
-            n < self.high
-        };
+        let above = if self.low_inclusive { n >= self.low } else { n > self.low };
+        let below = if self.high_inclusive { n <= self.high } else { n < self.high };
         above && below
     }
 }
@@ -170,23 +135,15 @@ fn char_eq_ignore_case(a: char, b: char) -> bool {
 
 fn equals_ignore_case(value: &str, expected: &str) -> bool {
     value.chars().count() == expected.chars().count()
-        && value
-            .chars()
-            .zip(expected.chars())
-            .all(|(a, b)| char_eq_ignore_case(a, b))
+        && value.chars().zip(expected.chars()).all(|(a, b)| char_eq_ignore_case(a, b))
 }
 
 fn starts_with_ignore_case(value: &str, prefix: &str) -> bool {
     let mut chars = value.chars();
-    prefix
-        .chars()
-        .all(|p| chars.next().is_some_and(|c| char_eq_ignore_case(c, p)))
+    prefix.chars().all(|p| chars.next().is_some_and(|c| char_eq_ignore_case(c, p)))
 }
 
 fn ends_with_ignore_case(value: &str, suffix: &str) -> bool {
     let mut chars = value.chars().rev();
-    suffix
-        .chars()
-        .rev()
-        .all(|p| chars.next().is_some_and(|c| char_eq_ignore_case(c, p)))
+    suffix.chars().rev().all(|p| chars.next().is_some_and(|c| char_eq_ignore_case(c, p)))
 }

@@ -31,10 +31,7 @@ pub(crate) fn parse(text: &str) -> Option<Ip> {
 
 fn looks_like_v4(text: &str) -> bool {
     let parts: Vec<&str> = text.split('.').collect();
-    parts.len() == 4
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    parts.len() == 4 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn looks_like_v6(text: &str) -> bool {
@@ -56,38 +53,25 @@ impl Cidr {
     pub(crate) fn parse(text: &str) -> Result<Self, String> {
         let mut parts = text.split('/');
         let (Some(addr), Some(bits), None) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(format!(
-                "malformed CIDR `{text}`: exactly one '/' is required"
-            ));
+            return Err(format!("malformed CIDR `{text}`: exactly one '/' is required"));
         };
         if bits.is_empty() {
-            return Err(format!(
-                "malformed CIDR `{text}`: exactly one '/' is required"
-            ));
+            return Err(format!("malformed CIDR `{text}`: exactly one '/' is required"));
         }
-        let bits: i32 = bits
-            .parse()
-            .map_err(|_| format!("malformed CIDR `{text}`: mask bits must be an integer"))?;
+        let bits: i32 =
+            bits.parse().map_err(|_| format!("malformed CIDR `{text}`: mask bits must be an integer"))?;
         if bits < 0 {
-            return Err(format!(
-                "malformed CIDR `{text}`: mask bits must not be negative"
-            ));
+            return Err(format!("malformed CIDR `{text}`: mask bits must not be negative"));
         }
         // EventBridge accepts up to /31 and /127 only (a single address is matched with a plain string).
         match parse(addr) {
             Some(Ip::V4(a)) if bits <= 31 => {
                 let host = u32::MAX >> bits;
-                Ok(Self {
-                    low: Ip::V4(a),
-                    high: Ip::V4(a | host),
-                })
+                Ok(Self { low: Ip::V4(a), high: Ip::V4(a | host) })
             }
             Some(Ip::V6(a)) if bits <= 127 => {
                 let host = u128::MAX >> bits;
-                Ok(Self {
-                    low: Ip::V6(a),
-                    high: Ip::V6(a | host),
-                })
+                Ok(Self { low: Ip::V6(a), high: Ip::V6(a | host) })
             }
             Some(Ip::V4(_)) => Err(format!("IPv4 mask bits must be < 32 in `{text}`")),
             Some(Ip::V6(_)) => Err(format!("IPv6 mask bits must be < 128 in `{text}`")),

@@ -62,9 +62,8 @@ pub struct EventPattern {
 impl EventPattern {
     /// Parses and validates a pattern from its JSON text, as `PutRule`'s `EventPattern` takes it.
     pub fn parse(json: &str) -> Result<Self, PatternError> {
-        let value: Value = serde_json::from_str(json).map_err(|e| PatternError::Json {
-            message: e.to_string(),
-        })?;
+        let value: Value =
+            serde_json::from_str(json).map_err(|e| PatternError::Json { message: e.to_string() })?;
         Self::from_value(&value)
     }
 

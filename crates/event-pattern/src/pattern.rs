@@ -111,26 +111,15 @@ pub(crate) struct Range {
 pub(crate) fn parse_root(value: &Value) -> Result<ObjectPattern, PatternError> {
     match value {
         Value::Object(map) => parse_object(map, "", false),
-        _ => Err(PatternError::NotAnObject {
-            path: String::new(),
-        }),
+        _ => Err(PatternError::NotAnObject { path: String::new() }),
     }
 }
 
-fn parse_object(
-    map: &Map<String, Value>,
-    path: &str,
-    in_or: bool,
-) -> Result<ObjectPattern, PatternError> {
+fn parse_object(map: &Map<String, Value>, path: &str, in_or: bool) -> Result<ObjectPattern, PatternError> {
     if map.is_empty() {
-        return Err(PatternError::EmptyObject {
-            path: path.to_owned(),
-        });
+        return Err(PatternError::EmptyObject { path: path.to_owned() });
     }
-    let mut pattern = ObjectPattern {
-        fields: Vec::new(),
-        any_of: Vec::new(),
-    };
+    let mut pattern = ObjectPattern { fields: Vec::new(), any_of: Vec::new() };
     for (name, value) in map {
         let field_path = child(path, name);
         if name == "$or" {
@@ -138,10 +127,7 @@ fn parse_object(
             continue;
         }
         if in_or && RESERVED_IN_OR.contains(&name.as_str()) {
-            return Err(PatternError::ReservedFieldName {
-                path: field_path,
-                name: name.clone(),
-            });
+            return Err(PatternError::ReservedFieldName { path: field_path, name: name.clone() });
         }
         let field = match value {
             Value::Object(inner) => FieldPattern::Nested(parse_object(inner, &field_path, in_or)?),
@@ -154,10 +140,7 @@ fn parse_object(
 }
 
 fn parse_or(value: &Value, path: &str) -> Result<Vec<ObjectPattern>, PatternError> {
-    let invalid = |reason: &str| PatternError::InvalidOr {
-        path: path.to_owned(),
-        reason: reason.to_owned(),
-    };
+    let invalid = |reason: &str| PatternError::InvalidOr { path: path.to_owned(), reason: reason.to_owned() };
     let Value::Array(branches) = value else {
         return Err(invalid("it must be an array of objects"));
     };
@@ -169,18 +152,14 @@ fn parse_or(value: &Value, path: &str) -> Result<Vec<ObjectPattern>, PatternErro
         .enumerate()
         .map(|(i, branch)| match branch {
             Value::Object(map) => parse_object(map, &index(path, i), true),
-            _ => Err(PatternError::NotAnObject {
-                path: index(path, i),
-            }),
+            _ => Err(PatternError::NotAnObject { path: index(path, i) }),
         })
         .collect()
 }
 
 fn parse_matchers(items: &[Value], path: &str) -> Result<Vec<Matcher>, PatternError> {
     if items.is_empty() {
-        return Err(PatternError::EmptyArray {
-            path: path.to_owned(),
-        });
+        return Err(PatternError::EmptyArray { path: path.to_owned() });
     }
     items
         .iter()
@@ -188,10 +167,7 @@ fn parse_matchers(items: &[Value], path: &str) -> Result<Vec<Matcher>, PatternEr
         .map(|(i, item)| {
             let item_path = index(path, i);
             Ok(match item {
-                Value::String(s) => Matcher::String {
-                    value: s.clone(),
-                    ip: ip::parse(s),
-                },
+                Value::String(s) => Matcher::String { value: s.clone(), ip: ip::parse(s) },
                 Value::Number(n) => Matcher::Number(as_f64(n)),
                 Value::Bool(b) => Matcher::Bool(*b),
                 Value::Null => Matcher::Null,
@@ -203,17 +179,11 @@ fn parse_matchers(items: &[Value], path: &str) -> Result<Vec<Matcher>, PatternEr
 }
 
 /// The single `(name, operand)` entry of an operator object.
-fn single_entry<'a>(
-    op: &'a Map<String, Value>,
-    path: &str,
-) -> Result<(&'a str, &'a Value), PatternError> {
+fn single_entry<'a>(op: &'a Map<String, Value>, path: &str) -> Result<(&'a str, &'a Value), PatternError> {
     let mut entries = op.iter();
     match (entries.next(), entries.next()) {
         (Some((name, operand)), None) => Ok((name.as_str(), operand)),
-        _ => Err(PatternError::OperatorKeyCount {
-            path: path.to_owned(),
-            count: op.len(),
-        }),
+        _ => Err(PatternError::OperatorKeyCount { path: path.to_owned(), count: op.len() }),
     }
 }
 
@@ -236,29 +206,19 @@ fn parse_operator(op: &Map<String, Value>, path: &str) -> Result<Matcher, Patter
                     match single_entry(inner, &inner_path)? {
                         ("equals-ignore-case", Value::String(s)) => (s.clone(), true),
                         ("equals-ignore-case", _) => {
-                            return Err(invalid(
-                                &inner_path,
-                                "equals-ignore-case",
-                                "must be a string",
-                            ));
+                            return Err(invalid(&inner_path, "equals-ignore-case", "must be a string"));
                         }
                         (other, _) => {
                             return Err(invalid(
                                 path,
                                 name,
-                                format!(
-                                    "`{other}` is not supported here; only `equals-ignore-case` is"
-                                ),
+                                format!("`{other}` is not supported here; only `equals-ignore-case` is"),
                             ));
                         }
                     }
                 }
                 _ => {
-                    return Err(invalid(
-                        path,
-                        name,
-                        "must be a string or {\"equals-ignore-case\": string}",
-                    ));
+                    return Err(invalid(path, name, "must be a string or {\"equals-ignore-case\": string}"));
                 }
             };
             Ok(if name == "prefix" {
@@ -272,9 +232,9 @@ fn parse_operator(op: &Map<String, Value>, path: &str) -> Result<Matcher, Patter
             _ => Err(invalid(path, name, "must be a string")),
         },
         "wildcard" => match operand {
-            Value::String(s) => Wildcard::parse(s)
-                .map(Matcher::Wildcard)
-                .map_err(|reason| invalid(path, name, reason)),
+            Value::String(s) => {
+                Wildcard::parse(s).map(Matcher::Wildcard).map_err(|reason| invalid(path, name, reason))
+            }
             _ => Err(invalid(path, name, "must be a string")),
         },
         "exists" => match operand {
@@ -282,21 +242,14 @@ fn parse_operator(op: &Map<String, Value>, path: &str) -> Result<Matcher, Patter
             _ => Err(invalid(path, name, "must be true or false")),
         },
         "cidr" => match operand {
-            Value::String(s) => Cidr::parse(s)
-                .map(Matcher::Cidr)
-                .map_err(|reason| invalid(path, name, reason)),
-            _ => Err(invalid(
-                path,
-                name,
-                "must be a string such as \"10.0.0.0/24\"",
-            )),
+            Value::String(s) => {
+                Cidr::parse(s).map(Matcher::Cidr).map_err(|reason| invalid(path, name, reason))
+            }
+            _ => Err(invalid(path, name, "must be a string such as \"10.0.0.0/24\"")),
         },
         "numeric" => parse_numeric(operand, path).map(Matcher::Numeric),
         "anything-but" => parse_anything_but(operand, path).map(Matcher::AnythingBut),
-        other => Err(PatternError::UnknownOperator {
-            path: path.to_owned(),
-            operator: other.to_owned(),
-        }),
+        other => Err(PatternError::UnknownOperator { path: path.to_owned(), operator: other.to_owned() }),
     }
 }
 
@@ -321,20 +274,13 @@ fn parse_anything_but(operand: &Value, path: &str) -> Result<AnythingBut, Patter
                     .collect::<Result<_, _>>()?;
                 Ok(AnythingBut::Numbers(numbers))
             } else {
-                Err(invalid(
-                    path,
-                    OP,
-                    "a list must hold only strings or only numbers",
-                ))
+                Err(invalid(path, OP, "a list must hold only strings or only numbers"))
             }
         }
         Value::Object(inner) => {
             let inner_path = child(path, OP);
             let (name, value) = single_entry(inner, &inner_path)?;
-            if !matches!(
-                name,
-                "prefix" | "suffix" | "equals-ignore-case" | "wildcard"
-            ) {
+            if !matches!(name, "prefix" | "suffix" | "equals-ignore-case" | "wildcard") {
                 return Err(invalid(
                     path,
                     OP,
@@ -352,11 +298,7 @@ fn parse_anything_but(operand: &Value, path: &str) -> Result<AnythingBut, Patter
                 }
                 Value::Array(items) if items.iter().all(Value::is_string) => strings(items),
                 _ => {
-                    return Err(invalid(
-                        &inner_path,
-                        name,
-                        "must be a string or a list of strings",
-                    ));
+                    return Err(invalid(&inner_path, name, "must be a string or a list of strings"));
                 }
             };
             Ok(match name {
@@ -364,11 +306,7 @@ fn parse_anything_but(operand: &Value, path: &str) -> Result<AnythingBut, Patter
                     if texts.iter().any(String::is_empty) {
                         return Err(invalid(&inner_path, name, "must not be empty"));
                     }
-                    if name == "prefix" {
-                        AnythingBut::Prefixes(texts)
-                    } else {
-                        AnythingBut::Suffixes(texts)
-                    }
+                    if name == "prefix" { AnythingBut::Prefixes(texts) } else { AnythingBut::Suffixes(texts) }
                 }
                 "equals-ignore-case" => AnythingBut::EqualsIgnoreCase(texts),
                 _ => AnythingBut::Wildcards(
@@ -390,22 +328,14 @@ fn parse_anything_but(operand: &Value, path: &str) -> Result<AnythingBut, Patter
 }
 
 fn strings(items: &[Value]) -> Vec<String> {
-    items
-        .iter()
-        .filter_map(Value::as_str)
-        .map(str::to_owned)
-        .collect()
+    items.iter().filter_map(Value::as_str).map(str::to_owned).collect()
 }
 
 /// `numeric` operands: `[op, n]` for any of `= < <= > >=`, or `[> | >=, n, < | <=, m]` with `n < m`.
 fn parse_numeric(operand: &Value, path: &str) -> Result<Range, PatternError> {
     const OP: &str = "numeric";
     let Value::Array(items) = operand else {
-        return Err(invalid(
-            path,
-            OP,
-            "must be an array such as [\">\", 0, \"<=\", 5]",
-        ));
+        return Err(invalid(path, OP, "must be an array such as [\">\", 0, \"<=\", 5]"));
     };
     let list_path = child(path, OP);
     if items.is_empty() {
@@ -414,11 +344,7 @@ fn parse_numeric(operand: &Value, path: &str) -> Result<Range, PatternError> {
     let operator_at = |i: usize| -> Result<&str, PatternError> {
         match items.get(i) {
             Some(Value::String(s)) => Ok(s.as_str()),
-            _ => Err(invalid(
-                &index(&list_path, i),
-                OP,
-                "expected an operator (=, <, <=, >, >=)",
-            )),
+            _ => Err(invalid(&index(&list_path, i), OP, "expected an operator (=, <, <=, >, >=)")),
         }
     };
     let number_at = |i: usize| -> Result<f64, PatternError> {
@@ -430,22 +356,9 @@ fn parse_numeric(operand: &Value, path: &str) -> Result<Range, PatternError> {
     let first = operator_at(0)?;
     let value = number_at(1)?;
     let (range, used) = match first {
-        "=" => (
-            Range {
-                low: value,
-                low_inclusive: true,
-                high: value,
-                high_inclusive: true,
-            },
-            2,
-        ),
+        "=" => (Range { low: value, low_inclusive: true, high: value, high_inclusive: true }, 2),
         "<" | "<=" => (
-            Range {
-                low: -NUMERIC_LIMIT,
-                low_inclusive: true,
-                high: value,
-                high_inclusive: first == "<=",
-            },
+            Range { low: -NUMERIC_LIMIT, low_inclusive: true, high: value, high_inclusive: first == "<=" },
             2,
         ),
         ">" | ">=" if items.len() > 2 => {
@@ -458,25 +371,11 @@ fn parse_numeric(operand: &Value, path: &str) -> Result<Range, PatternError> {
                 ));
             }
             let high = number_at(3)?;
-            (
-                Range {
-                    low: value,
-                    low_inclusive: first == ">=",
-                    high,
-                    high_inclusive: second == "<=",
-                },
-                4,
-            )
+            (Range { low: value, low_inclusive: first == ">=", high, high_inclusive: second == "<=" }, 4)
         }
-        ">" | ">=" => (
-            Range {
-                low: value,
-                low_inclusive: first == ">=",
-                high: NUMERIC_LIMIT,
-                high_inclusive: true,
-            },
-            2,
-        ),
+        ">" | ">=" => {
+            (Range { low: value, low_inclusive: first == ">=", high: NUMERIC_LIMIT, high_inclusive: true }, 2)
+        }
         other => {
             return Err(invalid(
                 &index(&list_path, 0),
@@ -489,11 +388,7 @@ fn parse_numeric(operand: &Value, path: &str) -> Result<Range, PatternError> {
         return Err(invalid(&index(&list_path, used), OP, "too many elements"));
     }
     if first != "=" && range.low >= range.high {
-        return Err(invalid(
-            path,
-            OP,
-            "the lower bound must be less than the upper bound",
-        ));
+        return Err(invalid(path, OP, "the lower bound must be less than the upper bound"));
     }
     Ok(range)
 }
@@ -507,23 +402,12 @@ pub(crate) fn as_f64(n: &serde_json::Number) -> f64 {
 fn comparable(n: &serde_json::Number, path: &str, operator: &str) -> Result<f64, PatternError> {
     let value = as_f64(n);
     if !(-NUMERIC_LIMIT..=NUMERIC_LIMIT).contains(&value) {
-        return Err(invalid(
-            path,
-            operator,
-            "numbers must be between -5e9 and 5e9 inclusive",
-        ));
+        return Err(invalid(path, operator, "numbers must be between -5e9 and 5e9 inclusive"));
     }
     // `Display` for f64 is the shortest decimal that round-trips, never in exponent form.
-    let decimals = value
-        .to_string()
-        .split_once('.')
-        .map_or(0, |(_, frac)| frac.len());
+    let decimals = value.to_string().split_once('.').map_or(0, |(_, frac)| frac.len());
     if decimals > MAX_DECIMALS {
-        return Err(invalid(
-            path,
-            operator,
-            "numbers may have at most 6 decimal places",
-        ));
+        return Err(invalid(path, operator, "numbers may have at most 6 decimal places"));
     }
     Ok(value)
 }

@@ -14,12 +14,8 @@ fn scalar() -> impl Strategy<Value = Value> {
         (-1000i32..1000).prop_map(|n| json!(f64::from(n) / 8.0)),
         "[a-z0-9./:*\\\\-]{0,12}".prop_map(Value::String),
         any::<String>().prop_map(Value::String),
-        prop_oneof![
-            "10.0.0.[0-9]{1,3}",
-            "::[0-9a-f]{1,4}",
-            "[0-9a-f:]{2,10}/[0-9]{1,3}"
-        ]
-        .prop_map(Value::String),
+        prop_oneof!["10.0.0.[0-9]{1,3}", "::[0-9a-f]{1,4}", "[0-9a-f:]{2,10}/[0-9]{1,3}"]
+            .prop_map(Value::String),
     ]
 }
 
@@ -60,17 +56,8 @@ fn operator_object() -> impl Strategy<Value = Value> {
         )
         .prop_map(Value::Array),
         (
-            prop::sample::select(vec![
-                "prefix",
-                "suffix",
-                "equals-ignore-case",
-                "wildcard",
-                "numeric"
-            ]),
-            prop_oneof![
-                scalar(),
-                prop::collection::vec(scalar(), 0..3).prop_map(Value::Array)
-            ],
+            prop::sample::select(vec!["prefix", "suffix", "equals-ignore-case", "wildcard", "numeric"]),
+            prop_oneof![scalar(), prop::collection::vec(scalar(), 0..3).prop_map(Value::Array)],
         )
             .prop_map(|(k, v)| json!({ k: v })),
     ];

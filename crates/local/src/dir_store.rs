@@ -58,25 +58,15 @@ impl DirObjectStore {
     }
 
     fn path_of(&self, key: &str) -> Result<PathBuf, StoreError> {
-        let invalid = |reason: &str| StoreError::InvalidKey {
-            key: key.to_owned(),
-            reason: reason.to_owned(),
-        };
+        let invalid =
+            |reason: &str| StoreError::InvalidKey { key: key.to_owned(), reason: reason.to_owned() };
         if key.is_empty() || key.starts_with('/') || key.contains('\0') {
-            return Err(invalid(
-                "a key must be non-empty, must not start with / and must not contain NUL",
-            ));
+            return Err(invalid("a key must be non-empty, must not start with / and must not contain NUL"));
         }
         let mut path = self.dir.clone();
         for segment in key.split('/') {
-            if segment.is_empty()
-                || segment == "."
-                || segment == ".."
-                || segment.starts_with(TMP_PREFIX)
-            {
-                return Err(invalid(
-                    "the local store cannot hold empty, '.', '..' or '.tmp-' path segments",
-                ));
+            if segment.is_empty() || segment == "." || segment == ".." || segment.starts_with(TMP_PREFIX) {
+                return Err(invalid("the local store cannot hold empty, '.', '..' or '.tmp-' path segments"));
             }
             path.push(segment);
         }
@@ -98,14 +88,12 @@ impl DirObjectStore {
             return Ok(());
         };
         let event = object_created_event(&self.bucket, key, body.len(), &short_hash(&[body]));
-        bus.publish(vec![event])
-            .await
-            .map_err(|e| StoreError::Unavailable {
-                operation: "notify Object Created for",
-                bucket: self.bucket.clone(),
-                key: key.to_owned(),
-                source: Box::new(e),
-            })
+        bus.publish(vec![event]).await.map_err(|e| StoreError::Unavailable {
+            operation: "notify Object Created for",
+            bucket: self.bucket.clone(),
+            key: key.to_owned(),
+            source: Box::new(e),
+        })
     }
 }
 
@@ -151,10 +139,9 @@ impl ObjectStore for DirObjectStore {
         let path = self.path_of(key)?;
         match tokio::fs::read(&path).await {
             Ok(b) => Ok(Bytes::from(b)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::NotFound {
-                bucket: self.bucket.clone(),
-                key: key.to_owned(),
-            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(StoreError::NotFound { bucket: self.bucket.clone(), key: key.to_owned() })
+            }
             Err(e) => Err(self.io_error("read", key, e)),
         }
     }
@@ -264,10 +251,7 @@ fn write_atomically(
     let _guard = writes.lock().unwrap_or_else(|p| p.into_inner());
     let failed = match check(path) {
         Ok(true) => None,
-        Ok(false) => Some((
-            CONDITION_FAILED,
-            std::io::Error::other("condition does not hold"),
-        )),
+        Ok(false) => Some((CONDITION_FAILED, std::io::Error::other("condition does not hold"))),
         Err(e) => Some((CONDITION_FAILED_IO, e)),
     };
     if let Some(failure) = failed {
@@ -283,11 +267,7 @@ const CONDITION_FAILED_IO: &str = "read for the condition of";
 /// Walks only the directories that can hold keys under `prefix`, and returns keys in byte order.
 fn list_dir(bucket_dir: &Path, prefix: &str) -> std::io::Result<Vec<ObjectMeta>> {
     let start_rel = prefix.rfind('/').map(|i| &prefix[..i]).unwrap_or("");
-    let start = if start_rel.is_empty() {
-        bucket_dir.to_path_buf()
-    } else {
-        bucket_dir.join(start_rel)
-    };
+    let start = if start_rel.is_empty() { bucket_dir.to_path_buf() } else { bucket_dir.join(start_rel) };
     let mut out = Vec::new();
     let mut stack = vec![(start, start_rel.to_owned())];
     while let Some((dir, rel)) = stack.pop() {
@@ -302,11 +282,7 @@ fn list_dir(bucket_dir: &Path, prefix: &str) -> std::io::Result<Vec<ObjectMeta>>
             if name.starts_with(TMP_PREFIX) {
                 continue;
             }
-            let key = if rel.is_empty() {
-                name
-            } else {
-                format!("{rel}/{name}")
-            };
+            let key = if rel.is_empty() { name } else { format!("{rel}/{name}") };
             let meta = entry.metadata()?;
             if meta.is_dir() {
                 if prefix.starts_with(&format!("{key}/"))
@@ -316,11 +292,7 @@ fn list_dir(bucket_dir: &Path, prefix: &str) -> std::io::Result<Vec<ObjectMeta>>
                     stack.push((entry.path(), key));
                 }
             } else if key.starts_with(prefix) {
-                out.push(ObjectMeta {
-                    key,
-                    size: meta.len(),
-                    etag: None,
-                });
+                out.push(ObjectMeta { key, size: meta.len(), etag: None });
             }
         }
     }
@@ -347,70 +319,33 @@ mod tests {
             "in/ünïcödé €/日本語.json",
             "in/percent%20literal.json",
         ] {
-            s.put(key, Bytes::from(key.to_owned()), "text/plain")
-                .await
-                .unwrap();
+            s.put(key, Bytes::from(key.to_owned()), "text/plain").await.unwrap();
             assert_eq!(s.get(key).await.unwrap(), Bytes::from(key.to_owned()));
         }
-        let keys: Vec<String> = s
-            .list("in/site a/")
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|m| m.key)
-            .collect();
-        assert_eq!(
-            keys,
-            vec![
-                "in/site a/2026-11-25 10:00:00.json",
-                "in/site a/c++ & plus+sign=.json"
-            ]
-        );
+        let keys: Vec<String> = s.list("in/site a/").await.unwrap().into_iter().map(|m| m.key).collect();
+        assert_eq!(keys, vec!["in/site a/2026-11-25 10:00:00.json", "in/site a/c++ & plus+sign=.json"]);
     }
 
     #[tokio::test]
     async fn put_replaces_and_missing_is_not_found() {
         let (_d, s) = store();
-        s.put("a/b", Bytes::from_static(b"1"), "text/plain")
-            .await
-            .unwrap();
-        s.put("a/b", Bytes::from_static(b"22"), "text/plain")
-            .await
-            .unwrap();
+        s.put("a/b", Bytes::from_static(b"1"), "text/plain").await.unwrap();
+        s.put("a/b", Bytes::from_static(b"22"), "text/plain").await.unwrap();
         assert_eq!(s.get("a/b").await.unwrap(), Bytes::from_static(b"22"));
-        assert!(matches!(
-            s.get("a/c").await,
-            Err(StoreError::NotFound { .. })
-        ));
+        assert!(matches!(s.get("a/c").await, Err(StoreError::NotFound { .. })));
     }
 
     #[tokio::test]
     async fn list_filters_by_partial_segment_prefix_and_sorts() {
         let (_d, s) = store();
-        for k in [
-            "raw/date=2026-11-25/b",
-            "raw/date=2026-11-25/a",
-            "raw/date=2026-11-26/a",
-            "rawx/a",
-            "curated/a",
-        ] {
+        for k in
+            ["raw/date=2026-11-25/b", "raw/date=2026-11-25/a", "raw/date=2026-11-26/a", "rawx/a", "curated/a"]
+        {
             s.put(k, Bytes::new(), "text/plain").await.unwrap();
         }
-        let keys: Vec<String> = s
-            .list("raw/date=2026-11-2")
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|m| m.key)
-            .collect();
-        assert_eq!(
-            keys,
-            vec![
-                "raw/date=2026-11-25/a",
-                "raw/date=2026-11-25/b",
-                "raw/date=2026-11-26/a"
-            ]
-        );
+        let keys: Vec<String> =
+            s.list("raw/date=2026-11-2").await.unwrap().into_iter().map(|m| m.key).collect();
+        assert_eq!(keys, vec!["raw/date=2026-11-25/a", "raw/date=2026-11-25/b", "raw/date=2026-11-26/a"]);
         assert_eq!(s.list("").await.unwrap().len(), 5);
         assert!(s.list("nothing/").await.unwrap().is_empty());
     }
@@ -418,60 +353,21 @@ mod tests {
     #[tokio::test]
     async fn conditional_writes_compare_and_swap() {
         let (_d, s) = store();
-        let failed =
-            |r: Result<(), StoreError>| matches!(r, Err(StoreError::PreconditionFailed { .. }));
+        let failed = |r: Result<(), StoreError>| matches!(r, Err(StoreError::PreconditionFailed { .. }));
         assert!(s.get_tagged("i/k").await.unwrap().is_none());
-        s.put_if("i/k", Bytes::from_static(b"1"), "x", WriteCondition::Absent)
-            .await
-            .unwrap();
-        assert!(failed(
-            s.put_if("i/k", Bytes::from_static(b"2"), "x", WriteCondition::Absent)
-                .await
-        ));
+        s.put_if("i/k", Bytes::from_static(b"1"), "x", WriteCondition::Absent).await.unwrap();
+        assert!(failed(s.put_if("i/k", Bytes::from_static(b"2"), "x", WriteCondition::Absent).await));
         let (body, tag) = s.get_tagged("i/k").await.unwrap().unwrap();
         assert_eq!(body, Bytes::from_static(b"1"));
         assert_eq!(tag, short_hash(&[b"1"]));
         assert!(failed(
-            s.put_if(
-                "i/k",
-                Bytes::from_static(b"3"),
-                "x",
-                WriteCondition::Matches("stale".into())
-            )
-            .await
+            s.put_if("i/k", Bytes::from_static(b"3"), "x", WriteCondition::Matches("stale".into())).await
         ));
-        s.put_if(
-            "i/k",
-            Bytes::from_static(b"4"),
-            "x",
-            WriteCondition::Matches(tag.clone()),
-        )
-        .await
-        .unwrap();
-        assert!(failed(
-            s.put_if(
-                "i/k",
-                Bytes::from_static(b"5"),
-                "x",
-                WriteCondition::Matches(tag)
-            )
-            .await
-        ));
+        s.put_if("i/k", Bytes::from_static(b"4"), "x", WriteCondition::Matches(tag.clone())).await.unwrap();
+        assert!(failed(s.put_if("i/k", Bytes::from_static(b"5"), "x", WriteCondition::Matches(tag)).await));
         assert_eq!(s.get("i/k").await.unwrap(), Bytes::from_static(b"4"));
-        assert!(failed(
-            s.put_if(
-                "i/none",
-                Bytes::new(),
-                "x",
-                WriteCondition::Matches("t".into())
-            )
-            .await
-        ));
-        assert_eq!(
-            s.list("i/").await.unwrap().len(),
-            1,
-            "no temporary file is left"
-        );
+        assert!(failed(s.put_if("i/none", Bytes::new(), "x", WriteCondition::Matches("t".into())).await));
+        assert_eq!(s.list("i/").await.unwrap().len(), 1, "no temporary file is left");
     }
 
     #[tokio::test]
@@ -483,13 +379,7 @@ mod tests {
             let s = s.clone();
             let tag = tag.clone();
             tokio::spawn(async move {
-                s.put_if(
-                    "i/k",
-                    Bytes::from(format!("w{n}")),
-                    "x",
-                    WriteCondition::Matches(tag),
-                )
-                .await
+                s.put_if("i/k", Bytes::from(format!("w{n}")), "x", WriteCondition::Matches(tag)).await
             })
         });
         let mut won = 0;
@@ -517,10 +407,7 @@ mod tests {
         let (_d, s) = store();
         for key in ["../x", "a/../../x", "/abs", "a//b", ""] {
             assert!(
-                matches!(
-                    s.put(key, Bytes::new(), "x").await,
-                    Err(StoreError::InvalidKey { .. })
-                ),
+                matches!(s.put(key, Bytes::new(), "x").await, Err(StoreError::InvalidKey { .. })),
                 "{key}"
             );
         }

@@ -51,10 +51,7 @@ pub struct LocalEventRouter {
 impl LocalEventRouter {
     /// A router applying `rules`.
     pub fn new(rules: Vec<Rule>) -> Arc<Self> {
-        Arc::new(LocalEventRouter {
-            rules,
-            state: Mutex::new(State::default()),
-        })
+        Arc::new(LocalEventRouter { rules, state: Mutex::new(State::default()) })
     }
 
     /// Also appends every published envelope to `path` as NDJSON, for inspection after a run.
@@ -62,20 +59,14 @@ impl LocalEventRouter {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)?;
+        let file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
         self.lock().journal = Some(file);
         Ok(())
     }
 
     /// A handle that publishes to the bus called `name` (`default` receives AWS service events).
     pub fn bus(self: &Arc<Self>, name: impl Into<String>) -> Arc<LocalBus> {
-        Arc::new(LocalBus {
-            name: name.into(),
-            router: Arc::clone(self),
-        })
+        Arc::new(LocalBus { name: name.into(), router: Arc::clone(self) })
     }
 
     /// The next delivery to make, if any.
@@ -108,9 +99,7 @@ impl LocalEventRouter {
         let mut state = self.lock();
         let dead = std::mem::take(&mut state.dead_letters);
         let n = dead.len();
-        state
-            .pending
-            .extend(dead.into_iter().map(|(d, _)| Delivery { failures: 0, ..d }));
+        state.pending.extend(dead.into_iter().map(|(d, _)| Delivery { failures: 0, ..d }));
         n
     }
 
@@ -125,9 +114,7 @@ impl LocalEventRouter {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn route(&self, bus: &str, envelope: Value) -> std::io::Result<()> {
@@ -136,11 +123,7 @@ impl LocalEventRouter {
         if let Some(journal) = state.journal.as_mut() {
             writeln!(journal, "{envelope}")?;
         }
-        for rule in self
-            .rules
-            .iter()
-            .filter(|r| r.event_bus == bus && r.pattern.matches(&envelope))
-        {
+        for rule in self.rules.iter().filter(|r| r.event_bus == bus && r.pattern.matches(&envelope)) {
             state.pending.push_back(Delivery {
                 rule: rule.name.clone(),
                 target: rule.target.clone(),
@@ -189,10 +172,7 @@ impl EventBus for LocalBus {
         for event in &events {
             self.router
                 .route(&self.name, envelope(event))
-                .map_err(|e| BusError::Unavailable {
-                    bus: self.name.clone(),
-                    source: Box::new(e),
-                })?;
+                .map_err(|e| BusError::Unavailable { bus: self.name.clone(), source: Box::new(e) })?;
         }
         Ok(())
     }
@@ -205,11 +185,7 @@ mod tests {
 
     fn router() -> Arc<LocalEventRouter> {
         LocalEventRouter::new(
-            load_rules(&RuleContext {
-                data_bucket: "lake".into(),
-                pipeline_bus: "twinpipe".into(),
-            })
-            .unwrap(),
+            load_rules(&RuleContext { data_bucket: "lake".into(), pipeline_bus: "twinpipe".into() }).unwrap(),
         )
     }
 
@@ -220,10 +196,7 @@ mod tests {
     #[tokio::test]
     async fn raw_object_in_our_bucket_reaches_curate() {
         let r = router();
-        r.bus("default")
-            .publish(vec![created("lake", "raw/a.ndjson")])
-            .await
-            .unwrap();
+        r.bus("default").publish(vec![created("lake", "raw/a.ndjson")]).await.unwrap();
         let d = r.next_delivery().unwrap();
         assert_eq!(d.target, "curate");
         assert_eq!(d.event["detail"]["object"]["key"], "raw/a.ndjson");
@@ -234,16 +207,10 @@ mod tests {
     async fn other_prefixes_buckets_and_buses_are_not_routed() {
         let r = router();
         r.bus("default")
-            .publish(vec![
-                created("lake", "curated/a.parquet"),
-                created("other", "raw/a"),
-            ])
+            .publish(vec![created("lake", "curated/a.parquet"), created("other", "raw/a")])
             .await
             .unwrap();
-        r.bus("twinpipe")
-            .publish(vec![created("lake", "raw/a")])
-            .await
-            .unwrap();
+        r.bus("twinpipe").publish(vec![created("lake", "raw/a")]).await.unwrap();
         assert!(r.next_delivery().is_none());
         assert_eq!(r.published(), 3);
     }
@@ -251,10 +218,7 @@ mod tests {
     #[tokio::test]
     async fn failing_delivery_is_retried_then_dead_lettered() {
         let r = router();
-        r.bus("default")
-            .publish(vec![created("lake", "raw/a")])
-            .await
-            .unwrap();
+        r.bus("default").publish(vec![created("lake", "raw/a")]).await.unwrap();
         for _ in 0..MAX_DELIVERY_ATTEMPTS {
             let d = r.next_delivery().unwrap();
             r.delivery_failed(d, "boom".into());

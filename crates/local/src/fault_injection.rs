@@ -26,9 +26,7 @@ impl FailurePlan {
         match self {
             FailurePlan::Never => false,
             FailurePlan::EveryNth(every) => every > 0 && n.is_multiple_of(every),
-            FailurePlan::OneIn { one_in, seed } => {
-                one_in > 0 && splitmix64(seed ^ n).is_multiple_of(one_in)
-            }
+            FailurePlan::OneIn { one_in, seed } => one_in > 0 && splitmix64(seed ^ n).is_multiple_of(one_in),
         }
     }
 }
@@ -51,12 +49,7 @@ pub struct FlakyStore<S> {
 
 impl<S> FlakyStore<S> {
     pub fn new(inner: S, plan: FailurePlan) -> Self {
-        FlakyStore {
-            inner,
-            plan,
-            puts: AtomicU64::new(0),
-            failed: AtomicU64::new(0),
-        }
+        FlakyStore { inner, plan, puts: AtomicU64::new(0), failed: AtomicU64::new(0) }
     }
 
     /// How many puts were made to fail.

@@ -24,21 +24,12 @@ impl Notifier for FileNotifier {
             if let Some(parent) = self.path.parent() {
                 std::fs::create_dir_all(parent)?;
             }
-            let mut file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&self.path)?;
+            let mut file = std::fs::OpenOptions::new().create(true).append(true).open(&self.path)?;
             for n in &notifications {
-                writeln!(
-                    file,
-                    "{}",
-                    serde_json::to_string(n).map_err(std::io::Error::other)?
-                )?;
+                writeln!(file, "{}", serde_json::to_string(n).map_err(std::io::Error::other)?)?;
             }
             Ok(())
         };
-        write().map_err(|e| NotifyError::Unavailable {
-            source: Box::new(e),
-        })
+        write().map_err(|e| NotifyError::Unavailable { source: Box::new(e) })
     }
 }

@@ -87,10 +87,7 @@ impl MemoryQueue {
         r.receipt_handle = Some(format!("{}#{}", m.message_id, m.receive_count));
         r.body = Some(m.body.clone());
         r.attributes = HashMap::from([
-            (
-                "ApproximateReceiveCount".to_owned(),
-                m.receive_count.to_string(),
-            ),
+            ("ApproximateReceiveCount".to_owned(), m.receive_count.to_string()),
             ("SentTimestamp".to_owned(), m.sent_ms.to_string()),
             ("SenderId".to_owned(), crate::LOCAL_ACCOUNT.to_owned()),
             (
@@ -99,12 +96,8 @@ impl MemoryQueue {
             ),
         ]);
         r.event_source = Some("aws:sqs".to_owned());
-        r.event_source_arn = Some(format!(
-            "arn:aws:sqs:{}:{}:{}",
-            crate::LOCAL_REGION,
-            crate::LOCAL_ACCOUNT,
-            self.name
-        ));
+        r.event_source_arn =
+            Some(format!("arn:aws:sqs:{}:{}:{}", crate::LOCAL_REGION, crate::LOCAL_ACCOUNT, self.name));
         r.aws_region = Some(crate::LOCAL_REGION.to_owned());
         r
     }
@@ -112,16 +105,8 @@ impl MemoryQueue {
     /// Applies the handler's answer to a batch from `receive`.
     pub fn complete<E>(&self, batch: &SqsEvent, answer: Result<&SqsBatchResponse, E>) {
         let failed: Vec<String> = match answer {
-            Ok(resp) => resp
-                .batch_item_failures
-                .iter()
-                .map(|f| f.item_identifier.clone())
-                .collect(),
-            Err(_) => batch
-                .records
-                .iter()
-                .filter_map(|r| r.message_id.clone())
-                .collect(),
+            Ok(resp) => resp.batch_item_failures.iter().map(|f| f.item_identifier.clone()).collect(),
+            Err(_) => batch.records.iter().filter_map(|r| r.message_id.clone()).collect(),
         };
         let mut state = self.lock();
         for record in &batch.records {
@@ -159,12 +144,7 @@ impl MemoryQueue {
         let mut state = self.lock();
         let dead = std::mem::take(&mut state.dead);
         let n = dead.len();
-        state
-            .visible
-            .extend(dead.into_iter().map(|m| QueuedMessage {
-                receive_count: 0,
-                ..m
-            }));
+        state.visible.extend(dead.into_iter().map(|m| QueuedMessage { receive_count: 0, ..m }));
         n
     }
 

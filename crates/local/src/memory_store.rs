@@ -17,10 +17,7 @@ pub struct MemoryObjectStore {
 
 impl MemoryObjectStore {
     pub fn new(bucket: impl Into<String>) -> Self {
-        MemoryObjectStore {
-            bucket: bucket.into(),
-            objects: Mutex::default(),
-        }
+        MemoryObjectStore { bucket: bucket.into(), objects: Mutex::default() }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Bytes>> {
@@ -43,10 +40,7 @@ impl ObjectStore for MemoryObjectStore {
         self.lock()
             .get(key)
             .cloned()
-            .ok_or_else(|| StoreError::NotFound {
-                bucket: self.bucket.clone(),
-                key: key.to_owned(),
-            })
+            .ok_or_else(|| StoreError::NotFound { bucket: self.bucket.clone(), key: key.to_owned() })
     }
 
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>, StoreError> {
@@ -54,11 +48,7 @@ impl ObjectStore for MemoryObjectStore {
             .lock()
             .range(prefix.to_owned()..)
             .take_while(|(k, _)| k.starts_with(prefix))
-            .map(|(k, v)| ObjectMeta {
-                key: k.clone(),
-                size: v.len() as u64,
-                etag: Some(short_hash(&[v])),
-            })
+            .map(|(k, v)| ObjectMeta { key: k.clone(), size: v.len() as u64, etag: Some(short_hash(&[v])) })
             .collect())
     }
 
@@ -80,10 +70,7 @@ impl ObjectStore for MemoryObjectStore {
             (WriteCondition::Matches(_), None) => false,
         };
         if !holds {
-            return Err(StoreError::PreconditionFailed {
-                bucket: self.bucket.clone(),
-                key: key.to_owned(),
-            });
+            return Err(StoreError::PreconditionFailed { bucket: self.bucket.clone(), key: key.to_owned() });
         }
         objects.insert(key.to_owned(), body);
         Ok(())
@@ -102,30 +89,12 @@ mod tests {
     #[tokio::test]
     async fn conditional_writes_compare_and_swap() {
         let s = MemoryObjectStore::new("b");
-        s.put_if("k", Bytes::from_static(b"1"), "x", WriteCondition::Absent)
-            .await
-            .unwrap();
-        let stale = s
-            .put_if("k", Bytes::from_static(b"2"), "x", WriteCondition::Absent)
-            .await;
+        s.put_if("k", Bytes::from_static(b"1"), "x", WriteCondition::Absent).await.unwrap();
+        let stale = s.put_if("k", Bytes::from_static(b"2"), "x", WriteCondition::Absent).await;
         assert!(matches!(stale, Err(StoreError::PreconditionFailed { .. })));
         let (_, tag) = s.get_tagged("k").await.unwrap().unwrap();
-        s.put_if(
-            "k",
-            Bytes::from_static(b"2"),
-            "x",
-            WriteCondition::Matches(tag.clone()),
-        )
-        .await
-        .unwrap();
-        let again = s
-            .put_if(
-                "k",
-                Bytes::from_static(b"3"),
-                "x",
-                WriteCondition::Matches(tag),
-            )
-            .await;
+        s.put_if("k", Bytes::from_static(b"2"), "x", WriteCondition::Matches(tag.clone())).await.unwrap();
+        let again = s.put_if("k", Bytes::from_static(b"3"), "x", WriteCondition::Matches(tag)).await;
         assert!(matches!(again, Err(StoreError::PreconditionFailed { .. })));
         s.delete("k").await.unwrap();
         s.delete("k").await.unwrap();

@@ -39,10 +39,8 @@ struct RuleFile {
 }
 
 /// The rule files, by name, as they are in the repository.
-pub const RULE_FILES: &[(&str, &str)] = &[(
-    "curate-on-raw-object.json",
-    include_str!("../../../infra/event-rules/curate-on-raw-object.json"),
-)];
+pub const RULE_FILES: &[(&str, &str)] =
+    &[("curate-on-raw-object.json", include_str!("../../../infra/event-rules/curate-on-raw-object.json"))];
 
 /// What the `${...}` placeholders in rule files stand for.
 #[derive(Debug, Clone)]
@@ -55,31 +53,16 @@ pub struct RuleContext {
 
 /// Loads every embedded rule with its placeholders substituted.
 pub fn load_rules(ctx: &RuleContext) -> Result<Vec<Rule>, RuleError> {
-    RULE_FILES
-        .iter()
-        .map(|(file, text)| parse_rule(file, text, ctx))
-        .collect()
+    RULE_FILES.iter().map(|(file, text)| parse_rule(file, text, ctx)).collect()
 }
 
 fn parse_rule(file: &'static str, text: &str, ctx: &RuleContext) -> Result<Rule, RuleError> {
-    let text = text
-        .replace("${DataBucket}", &ctx.data_bucket)
-        .replace("${PipelineBus}", &ctx.pipeline_bus);
-    let raw: RuleFile =
-        serde_json::from_str(&text).map_err(|source| RuleError::Json { file, source })?;
-    let pattern = EventPattern::from_value(&raw.event_pattern)
-        .map_err(|source| RuleError::Pattern { file, source })?;
-    let event_bus = if raw.event_bus == "pipeline" {
-        ctx.pipeline_bus.clone()
-    } else {
-        raw.event_bus
-    };
-    Ok(Rule {
-        name: raw.name,
-        event_bus,
-        target: raw.target,
-        pattern,
-    })
+    let text = text.replace("${DataBucket}", &ctx.data_bucket).replace("${PipelineBus}", &ctx.pipeline_bus);
+    let raw: RuleFile = serde_json::from_str(&text).map_err(|source| RuleError::Json { file, source })?;
+    let pattern =
+        EventPattern::from_value(&raw.event_pattern).map_err(|source| RuleError::Pattern { file, source })?;
+    let event_bus = if raw.event_bus == "pipeline" { ctx.pipeline_bus.clone() } else { raw.event_bus };
+    Ok(Rule { name: raw.name, event_bus, target: raw.target, pattern })
 }
 
 #[cfg(test)]
@@ -88,17 +71,10 @@ mod tests {
 
     #[test]
     fn every_rule_file_parses() {
-        let ctx = RuleContext {
-            data_bucket: "lake".into(),
-            pipeline_bus: "twinpipe".into(),
-        };
+        let ctx = RuleContext { data_bucket: "lake".into(), pipeline_bus: "twinpipe".into() };
         let rules = load_rules(&ctx).unwrap();
         assert_eq!(rules.len(), RULE_FILES.len());
-        assert!(
-            rules
-                .iter()
-                .any(|r| r.target == "curate" && r.event_bus == "default")
-        );
+        assert!(rules.iter().any(|r| r.target == "curate" && r.event_bus == "default"));
     }
 
     #[test]

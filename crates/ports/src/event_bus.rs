@@ -30,18 +30,9 @@ pub trait EventBus: Send + Sync {
 #[derive(Debug, thiserror::Error)]
 pub enum BusError {
     #[error("event bus {bus} rejected {failed} of {total} events; first error: {first_error}")]
-    Rejected {
-        bus: String,
-        failed: usize,
-        total: usize,
-        first_error: String,
-    },
+    Rejected { bus: String, failed: usize, total: usize, first_error: String },
     #[error("event {detail_type:?} is too large for the bus ({size} bytes; the limit is {limit})")]
-    TooLarge {
-        detail_type: String,
-        size: usize,
-        limit: usize,
-    },
+    TooLarge { detail_type: String, size: usize, limit: usize },
     #[error("publishing to event bus {bus} failed: {source}")]
     Unavailable {
         bus: String,

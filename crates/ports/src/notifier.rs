@@ -38,11 +38,7 @@ pub trait Notifier: Send + Sync {
 #[derive(Debug, thiserror::Error)]
 pub enum NotifyError {
     #[error("{failed} of {total} notifications were rejected; first error: {first_error}")]
-    Rejected {
-        failed: usize,
-        total: usize,
-        first_error: String,
-    },
+    Rejected { failed: usize, total: usize, first_error: String },
     #[error("sending notifications failed: {source}")]
     Unavailable {
         #[source]

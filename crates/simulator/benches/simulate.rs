@@ -15,12 +15,8 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("simulate");
     group.throughput(Throughput::Elements(sim.reading_count()));
     group.sample_size(20);
-    group.bench_function("readings", |b| {
-        b.iter(|| sim.readings().map(|r| r.value).sum::<f64>())
-    });
-    group.bench_function("steps", |b| {
-        b.iter(|| sim.steps().map(|s| s.readings.len()).sum::<usize>())
-    });
+    group.bench_function("readings", |b| b.iter(|| sim.readings().map(|r| r.value).sum::<f64>()));
+    group.bench_function("steps", |b| b.iter(|| sim.steps().map(|s| s.readings.len()).sum::<usize>()));
     group.finish();
 }
 

@@ -84,12 +84,7 @@ impl FleetConfig {
         }
         let interval_ms = interval_ms.round() as i64;
         let duration_ms = duration_ms.round() as i64;
-        self.start_ms
-            .checked_add(duration_ms)
-            .ok_or(ConfigError::TimeRange)?;
-        Ok(Grid {
-            interval_ms,
-            steps: (duration_ms / interval_ms) as u64,
-        })
+        self.start_ms.checked_add(duration_ms).ok_or(ConfigError::TimeRange)?;
+        Ok(Grid { interval_ms, steps: (duration_ms / interval_ms) as u64 })
     }
 }

@@ -29,12 +29,8 @@ pub enum AssetKind {
 
 impl AssetKind {
     /// Every kind, in the round-robin order fleets are built in.
-    pub const ALL: [AssetKind; 4] = [
-        AssetKind::Pump,
-        AssetKind::AirHandler,
-        AssetKind::Turbine,
-        AssetKind::ProductionLine,
-    ];
+    pub const ALL: [AssetKind; 4] =
+        [AssetKind::Pump, AssetKind::AirHandler, AssetKind::Turbine, AssetKind::ProductionLine];
 
     /// The asset-id prefix (`pump-001`, `ahu-002`, …), short as plant tags are.
     pub fn id_prefix(self) -> &'static str {
@@ -135,14 +131,8 @@ impl FaultPlan {
         let x = ((ts_ms - self.onset_ms) as f64 / self.ramp_ms).clamp(0.0, 1.0);
         match self.kind {
             // Wear accelerates: slow at first, then fast.
-            FaultKind::BearingWear => Process {
-                wear: x * x,
-                fouling: 0.0,
-            },
-            FaultKind::Fouling => Process {
-                wear: 0.0,
-                fouling: x,
-            },
+            FaultKind::BearingWear => Process { wear: x * x, fouling: 0.0 },
+            FaultKind::Fouling => Process { wear: 0.0, fouling: x },
             _ => Process::default(),
         }
     }
@@ -163,9 +153,7 @@ fn process_fault_sensors(asset: AssetKind, fault: FaultKind) -> &'static [&'stat
 
 fn applicable(asset: AssetKind, fault: FaultKind) -> bool {
     match fault {
-        FaultKind::BearingWear | FaultKind::Fouling => {
-            !process_fault_sensors(asset, fault).is_empty()
-        }
+        FaultKind::BearingWear | FaultKind::Fouling => !process_fault_sensors(asset, fault).is_empty(),
         FaultKind::SensorDrift | FaultKind::StuckSensor | FaultKind::SpikeBurst => true,
     }
 }
@@ -244,13 +232,7 @@ pub fn try_simulate(config: &FleetConfig) -> Result<Simulation, ConfigError> {
         assets.push(AssetSpec {
             id: format!("{}-{:03}", kind.id_prefix(), i + 1),
             kind,
-            sensors: defs
-                .iter()
-                .map(|d| SensorSpec {
-                    id: d.id,
-                    unit: d.unit.symbol,
-                })
-                .collect(),
+            sensors: defs.iter().map(|d| SensorSpec { id: d.id, unit: d.unit.symbol }).collect(),
         });
         init.push(AssetInit {
             model,
@@ -275,15 +257,8 @@ pub fn try_simulate(config: &FleetConfig) -> Result<Simulation, ConfigError> {
             .find(|&f| applicable(asset_kind, f))
             .expect("sensor faults apply to every kind");
         let onset_step = onset_step(&init[a], grid, config.start_ms, &mut rng);
-        let (plan, sensor_ids) = plan_fault(
-            kind,
-            asset_kind,
-            &init[a].defs,
-            grid,
-            onset_step,
-            config.start_ms,
-            &mut rng,
-        );
+        let (plan, sensor_ids) =
+            plan_fault(kind, asset_kind, &init[a].defs, grid, onset_step, config.start_ms, &mut rng);
         faults.push(InjectedFault {
             asset_id: assets[a].id.clone(),
             sensor_ids,
@@ -294,14 +269,7 @@ pub fn try_simulate(config: &FleetConfig) -> Result<Simulation, ConfigError> {
     }
 
     let sensors_per_step = assets.iter().map(|a| a.sensors.len()).sum();
-    Ok(Simulation {
-        config: config.clone(),
-        grid,
-        assets,
-        faults,
-        init,
-        sensors_per_step,
-    })
+    Ok(Simulation { config: config.clone(), grid, assets, faults, init, sensors_per_step })
 }
 
 /// Draws the step of a fault's onset in the second half of the run (at 50–80 % of it).
@@ -353,15 +321,8 @@ fn plan_fault(
     let remaining_ms = (grid.steps - onset_step) as f64 * grid.interval_ms as f64;
     let ramp_ms = (remaining_ms / 2.0).clamp(600_000.0, 48.0 * 3_600_000.0);
     let dt = grid.interval_ms as f64 / 1000.0;
-    let mut plan = FaultPlan {
-        kind,
-        onset_ms,
-        ramp_ms,
-        sensor: None,
-        drift_per_s: 0.0,
-        spike: 0.0,
-        burst_p: 0.0,
-    };
+    let mut plan =
+        FaultPlan { kind, onset_ms, ramp_ms, sensor: None, drift_per_s: 0.0, spike: 0.0, burst_p: 0.0 };
     let sensor_ids = match kind {
         FaultKind::BearingWear | FaultKind::Fouling => process_fault_sensors(asset, kind).to_vec(),
         FaultKind::SensorDrift | FaultKind::StuckSensor | FaultKind::SpikeBurst => {
@@ -371,11 +332,7 @@ fn plan_fault(
             let i = eligible[rng.random_range(0..eligible.len())];
             let def = &defs[i];
             plan.sensor = Some(i);
-            let sign = if def.min >= 0.0 || rng.random_bool(0.5) {
-                1.0
-            } else {
-                -1.0
-            };
+            let sign = if def.min >= 0.0 || rng.random_bool(0.5) { 1.0 } else { -1.0 };
             plan.drift_per_s = sign * def.span * rng.random_range(0.15..0.3) / (ramp_ms / 1000.0);
             plan.spike = def.span * rng.random_range(0.6..1.2);
             plan.burst_p = (dt / rng.random_range(600.0..2400.0)).min(1.0);

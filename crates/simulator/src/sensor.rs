@@ -95,9 +95,7 @@ impl SensorDef {
     /// so values print short (`12.3`, not `12.300000000000001`); adding `0.0` turns `-0.0` into `0.0`.
     #[inline]
     pub fn report(&self, canonical: f64) -> f64 {
-        let v = self
-            .unit
-            .from_canonical(canonical.clamp(self.min, self.max));
+        let v = self.unit.from_canonical(canonical.clamp(self.min, self.max));
         (v * self.pow10).round() / self.pow10 + 0.0
     }
 }

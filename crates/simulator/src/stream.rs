@@ -105,21 +105,12 @@ impl<'a> Steps<'a> {
             run.model.advance(&ctx, process, &mut run.rng, &mut truth);
             let faulted_sensor = init.plan.as_ref().and_then(|p| p.sensor);
             for (i, def) in init.defs.iter().enumerate() {
-                let z = if def.counter {
-                    0.0
-                } else {
-                    normal(&mut run.noise_rng)
-                };
+                let z = if def.counter { 0.0 } else { normal(&mut run.noise_rng) };
                 let measured = def.measure(truth[i], z);
                 let (value, quality) = match active {
-                    Some(plan) if faulted_sensor == Some(i) => sensor_fault(
-                        plan,
-                        def,
-                        measured,
-                        ts_ms,
-                        &mut run.fault,
-                        &mut run.fault_rng,
-                    ),
+                    Some(plan) if faulted_sensor == Some(i) => {
+                        sensor_fault(plan, def, measured, ts_ms, &mut run.fault, &mut run.fault_rng)
+                    }
                     _ => (def.report(measured), Quality::Good),
                 };
                 if faulted_sensor == Some(i) {
@@ -151,19 +142,12 @@ fn sensor_fault(
     match plan.kind {
         FaultKind::SensorDrift => {
             let elapsed_s = (ts_ms - plan.onset_ms) as f64 / 1000.0;
-            (
-                def.report(measured + plan.drift_per_s * elapsed_s),
-                Quality::Good,
-            )
+            (def.report(measured + plan.drift_per_s * elapsed_s), Quality::Good)
         }
         FaultKind::StuckSensor => {
             let current = def.report(measured);
             let value = *st.frozen.get_or_insert(st.last.unwrap_or(current));
-            let q = if rng.random_bool(0.03) {
-                Quality::Uncertain
-            } else {
-                Quality::Good
-            };
+            let q = if rng.random_bool(0.03) { Quality::Uncertain } else { Quality::Good };
             (value, q)
         }
         FaultKind::SpikeBurst => {
@@ -219,11 +203,7 @@ pub struct Readings<'a> {
 
 impl<'a> Readings<'a> {
     pub(crate) fn new(steps: Steps<'a>) -> Readings<'a> {
-        Readings {
-            buf: Vec::with_capacity(steps.sim.sensors_per_step),
-            steps,
-            pos: 0,
-        }
+        Readings { buf: Vec::with_capacity(steps.sim.sensors_per_step), steps, pos: 0 }
     }
 }
 
@@ -245,10 +225,7 @@ impl<'a> Iterator for Readings<'a> {
     fn size_hint(&self) -> (usize, Option<usize>) {
         let left = (self.buf.len() - self.pos) as u128
             + self.steps.remaining() as u128 * self.steps.sim.sensors_per_step as u128;
-        (
-            usize::try_from(left).unwrap_or(usize::MAX),
-            usize::try_from(left).ok(),
-        )
+        (usize::try_from(left).unwrap_or(usize::MAX), usize::try_from(left).ok())
     }
 }
 

@@ -54,10 +54,8 @@ pub(crate) async fn load(
         .collect();
     let own_listed = files.iter().any(|f| f == own_name);
     index.retain_files(|name| files.iter().any(|f| f == name));
-    let unindexed: Vec<&String> = files
-        .iter()
-        .filter(|n| n.as_str() != own_name && !index.has_file(n))
-        .collect();
+    let unindexed: Vec<&String> =
+        files.iter().filter(|n| n.as_str() != own_name && !index.has_file(n)).collect();
     for name in unindexed {
         let key = format!("{prefix}{name}");
         let bytes = match store.get(&key).await {
@@ -68,22 +66,12 @@ pub(crate) async fn load(
         };
         let mut keys = ExistingKeys::new();
         keys.extend_from_parquet(bytes, &key)
-            .map_err(|source| CurateError::BadCuratedFile {
-                key: key.clone(),
-                source: Box::new(source),
-            })?;
+            .map_err(|source| CurateError::BadCuratedFile { key: key.clone(), source: Box::new(source) })?;
         index.record_keys(name, &keys);
     }
     let mut existing = ExistingKeys::new();
     index.add_keys_except(own_name, &mut existing);
-    Ok(HourIndex {
-        index_key,
-        prefix,
-        index,
-        tag,
-        existing,
-        own_listed,
-    })
+    Ok(HourIndex { index_key, prefix, index, tag, existing, own_listed })
 }
 
 impl HourIndex {
@@ -101,13 +89,6 @@ pub(crate) async fn save(store: &dyn ObjectStore, hour: &HourIndex) -> Result<()
         Some(tag) => WriteCondition::Matches(tag.clone()),
         None => WriteCondition::Absent,
     };
-    store
-        .put_if(
-            &hour.index_key,
-            hour.index.encode(),
-            "application/json",
-            condition,
-        )
-        .await?;
+    store.put_if(&hour.index_key, hour.index.encode(), "application/json", condition).await?;
     Ok(())
 }

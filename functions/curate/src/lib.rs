@@ -18,8 +18,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use serde_json::Value;
 use twinpipe_curation::{
-    Compression, CuratedFile, CurationError, Partition, normalise, parse_raw, partition,
-    write_partition,
+    Compression, CuratedFile, CurationError, Partition, normalise, parse_raw, partition, write_partition,
 };
 use twinpipe_domain::events::{self, DatasetCurated, ObjectCreatedDetail, s3_key_candidates};
 use twinpipe_ports::{BusError, BusEvent, EventBus, ObjectStore, StoreError};
@@ -35,18 +34,11 @@ pub enum CurateError {
     #[error(
         "the event is for bucket {event_bucket:?} but this function curates bucket {configured:?} (check TWINPIPE_BUCKET and the EventBridge rule)"
     )]
-    WrongBucket {
-        event_bucket: String,
-        configured: String,
-    },
+    WrongBucket { event_bucket: String, configured: String },
     #[error(
         "raw object {key:?} is not in bucket {bucket:?} (tried {tried:?}); it was deleted, or the key in the event is not the object's key"
     )]
-    SourceMissing {
-        bucket: String,
-        key: String,
-        tried: Vec<String>,
-    },
+    SourceMissing { bucket: String, key: String, tried: Vec<String> },
     #[error("raw object s3://{bucket}/{key} is not valid raw NDJSON: {source}")]
     BadRawObject {
         bucket: String,
@@ -55,11 +47,7 @@ pub enum CurateError {
         source: Box<CurationError>,
     },
     #[error("raw object s3://{bucket}/{key} is not UTF-8 text ({reason}); raw objects are NDJSON")]
-    NotUtf8 {
-        bucket: String,
-        key: String,
-        reason: String,
-    },
+    NotUtf8 { bucket: String, key: String, reason: String },
     #[error("curated file {key} is unreadable (remove it and re-curate its source): {source}")]
     BadCuratedFile {
         key: String,
@@ -69,11 +57,7 @@ pub enum CurateError {
     #[error(
         "the key index of the hour of s3://{bucket}/{file} kept changing under this curation ({rounds} rounds); retry later"
     )]
-    IndexContended {
-        bucket: String,
-        file: String,
-        rounds: u32,
-    },
+    IndexContended { bucket: String, file: String, rounds: u32 },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("announcing the curated data failed: {0}")]
@@ -100,11 +84,7 @@ pub struct Curate {
 
 impl Curate {
     pub fn new(store: Arc<dyn ObjectStore>, bus: Arc<dyn EventBus>) -> Self {
-        Curate {
-            store,
-            bus,
-            compression: Compression::default(),
-        }
+        Curate { store, bus, compression: Compression::default() }
     }
 
     /// Handles one EventBridge event (the full envelope, as Lambda delivers it) and returns the detail
@@ -187,13 +167,8 @@ impl Curate {
         let own_file = original.curated_key(key);
         let mut wrote_own = false;
         for round in 1..=MAX_INDEX_ROUNDS {
-            let mut index = key_lookup::load(
-                self.store.as_ref(),
-                original.date(),
-                original.hour(),
-                &own_file,
-            )
-            .await?;
+            let mut index =
+                key_lookup::load(self.store.as_ref(), original.date(), original.hour(), &own_file).await?;
             let mut part = original.clone();
             let dropped = part.drop_existing(&index.existing);
             // After a lost round the file is rewritten even when its rows did not change: another
@@ -208,13 +183,7 @@ impl Curate {
             })?;
             match &file {
                 Some(file) => {
-                    self.store
-                        .put(
-                            &file.key,
-                            file.bytes.clone(),
-                            "application/vnd.apache.parquet",
-                        )
-                        .await?;
+                    self.store.put(&file.key, file.bytes.clone(), "application/vnd.apache.parquet").await?;
                     wrote_own = true;
                 }
                 // Every row is curated elsewhere: a file left from an earlier round or invocation
@@ -267,6 +236,5 @@ fn object_created(event: &Value) -> Result<ObjectCreatedDetail, CurateError> {
         )));
     }
     let detail = event.get("detail").cloned().unwrap_or(Value::Null);
-    serde_json::from_value(detail)
-        .map_err(|e| CurateError::NotObjectCreated(format!("detail: {e}")))
+    serde_json::from_value(detail).map_err(|e| CurateError::NotObjectCreated(format!("detail: {e}")))
 }

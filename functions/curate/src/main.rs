@@ -17,16 +17,15 @@ async fn main() -> Result<(), Error> {
         let curate = &curate;
         async move {
             // Name the error type as `twinpipe invoke` does, not as a boxed trait object.
-            curate.handle(&event.payload).await.map_err(|e| Diagnostic {
-                error_type: "CurateError".into(),
-                error_message: e.to_string(),
-            })
+            curate
+                .handle(&event.payload)
+                .await
+                .map_err(|e| Diagnostic { error_type: "CurateError".into(), error_message: e.to_string() })
         }
     }))
     .await
 }
 
 fn required_env(name: &str) -> Result<String, Error> {
-    std::env::var(name)
-        .map_err(|_| format!("environment variable {name} must be set (see infra/)").into())
+    std::env::var(name).map_err(|_| format!("environment variable {name} must be set (see infra/)").into())
 }

@@ -26,15 +26,10 @@ const QUEUE_ARN: &str = "arn:aws:sqs:eu-west-1:123456789012:twinpipe-ingest";
 const REGION: &str = "eu-west-1";
 
 fn main() -> std::io::Result<()> {
-    let out_dir = std::env::args()
-        .nth(1)
-        .expect("usage: gen_ingest_event OUT_DIR");
+    let out_dir = std::env::args().nth(1).expect("usage: gen_ingest_event OUT_DIR");
     let out_dir = std::path::Path::new(&out_dir);
     std::fs::create_dir_all(out_dir)?;
-    for (name, faults) in [
-        ("sqs-ingest-clean.json", false),
-        ("sqs-ingest-faults.json", true),
-    ] {
+    for (name, faults) in [("sqs-ingest-clean.json", false), ("sqs-ingest-faults.json", true)] {
         let event = event(faults);
         let path = out_dir.join(name);
         std::fs::write(&path, &event)?;
@@ -113,8 +108,5 @@ fn record(m: usize, body: &str) -> String {
 
 /// MD5 as lowercase hex: SQS's `md5OfBody`.
 fn md5_hex(data: &[u8]) -> String {
-    Md5::digest(data)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Md5::digest(data).iter().map(|b| format!("{b:02x}")).collect()
 }

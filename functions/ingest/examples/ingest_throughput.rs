@@ -51,24 +51,16 @@ fn main() -> Result<(), Error> {
     let clean = std::fs::read(&clean_path)?;
     let faults = std::fs::read(&faults_path)?;
 
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .max_blocking_threads(1)
-        .build()?;
-    let (tmp_root, on_tmpfs) = match tempfile::Builder::new()
-        .prefix("twinpipe-bench-ingest-")
-        .tempdir_in("/dev/shm")
-    {
-        Ok(d) => (d, true),
-        Err(_) => (tempfile::tempdir()?, false),
-    };
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().max_blocking_threads(1).build()?;
+    let (tmp_root, on_tmpfs) =
+        match tempfile::Builder::new().prefix("twinpipe-bench-ingest-").tempdir_in("/dev/shm") {
+            Ok(d) => (d, true),
+            Err(_) => (tempfile::tempdir()?, false),
+        };
 
     let mut report = serde_json::Map::new();
     report.insert("impl".into(), "twinpipe-ingest".into());
-    report.insert(
-        "runtime".into(),
-        "tokio current_thread, blocking pool capped at 1".into(),
-    );
+    report.insert("runtime".into(), "tokio current_thread, blocking pool capped at 1".into());
     report.insert(
         "store".into(),
         json!({"adapter": "DirObjectStore", "root": tmp_root.path(), "tmpfs": on_tmpfs}),
@@ -87,11 +79,8 @@ fn main() -> Result<(), Error> {
         // The untimed first call, checked.
         let event: SqsEvent = serde_json::from_slice(raw_event)?;
         let (response, stats) = rt.block_on(ingest.handle_with_stats(&event))?;
-        let failures: Vec<String> = response?
-            .batch_item_failures
-            .into_iter()
-            .map(|f| f.item_identifier)
-            .collect();
+        let failures: Vec<String> =
+            response?.batch_item_failures.into_iter().map(|f| f.item_identifier).collect();
         section.insert("stats".into(), serde_json::to_value(stats)?);
         section.insert("batch_item_failures".into(), failures.len().into());
         let checked = rt.block_on(async {
@@ -131,10 +120,7 @@ fn main() -> Result<(), Error> {
         report.insert(name.into(), section.into());
     }
 
-    report.insert(
-        "clean_breakdown".into(),
-        breakdown(&rt, &clean, tmp_root.path(), runs)?,
-    );
+    report.insert("clean_breakdown".into(), breakdown(&rt, &clean, tmp_root.path(), runs)?);
     report.insert("peak_rss_mib".into(), peak_rss_mib().into());
     println!("{}", Value::Object(report));
     Ok(())
@@ -185,21 +171,11 @@ fn measure(runs: usize, mut call: impl FnMut() -> Result<(), Error>) -> Result<F
         call()?;
         times.push(start.elapsed());
     }
-    let cpu_per_call = cpu_start
-        .zip(process_cpu())
-        .map(|(a, b)| b.saturating_sub(a) / runs.max(1) as u32);
+    let cpu_per_call = cpu_start.zip(process_cpu()).map(|(a, b)| b.saturating_sub(a) / runs.max(1) as u32);
     times.sort();
     let mid = times.len() / 2;
-    let median = if times.len() % 2 == 0 {
-        (times[mid - 1] + times[mid]) / 2
-    } else {
-        times[mid]
-    };
-    Ok(Figure {
-        median,
-        best: times[0],
-        cpu_per_call,
-    })
+    let median = if times.len() % 2 == 0 { (times[mid - 1] + times[mid]) / 2 } else { times[mid] };
+    Ok(Figure { median, best: times[0], cpu_per_call })
 }
 
 /// Clean event: nothing reported, nothing quarantined, 100 raw objects holding all 10,000 readings.
@@ -208,32 +184,17 @@ async fn check_clean(failures: &[String], store: &DirObjectStore) -> Result<Valu
     let quarantined = store.list("quarantine/").await?.len();
     ensure(failures.is_empty(), "clean: batchItemFailures is not empty")?;
     ensure(quarantined == 0, "clean: something was quarantined")?;
-    ensure(
-        (raw_objects, raw_lines) == (100, READINGS),
-        "clean: expected 100 raw objects with 10,000 lines",
-    )?;
-    Ok(
-        json!({"ok": true, "raw_objects": raw_objects, "raw_lines": raw_lines,
-                  "raw_ndjson_bytes": raw_bytes, "quarantine_objects": quarantined}),
-    )
+    ensure((raw_objects, raw_lines) == (100, READINGS), "clean: expected 100 raw objects with 10,000 lines")?;
+    Ok(json!({"ok": true, "raw_objects": raw_objects, "raw_lines": raw_lines,
+                  "raw_ndjson_bytes": raw_bytes, "quarantine_objects": quarantined}))
 }
 
 /// Faults event: a non-JSON body and bad readings are terminal, so they are quarantined, not reported:
 /// no `batchItemFailures`; 11 quarantine objects, 10 rejecting reading 42's `value` and one holding
 /// message 17's whole body; 99 raw objects with 10,000 − 100 − 10 readings.
-async fn check_faults(
-    event: &SqsEvent,
-    failures: &[String],
-    store: &DirObjectStore,
-) -> Result<Value, Error> {
-    ensure(
-        failures.is_empty(),
-        "faults: batchItemFailures is not empty",
-    )?;
-    let not_json_id = event.records[NOT_JSON_MESSAGE]
-        .message_id
-        .as_deref()
-        .unwrap_or_default();
+async fn check_faults(event: &SqsEvent, failures: &[String], store: &DirObjectStore) -> Result<Value, Error> {
+    ensure(failures.is_empty(), "faults: batchItemFailures is not empty")?;
+    let not_json_id = event.records[NOT_JSON_MESSAGE].message_id.as_deref().unwrap_or_default();
     let mut whole_bodies = Vec::new();
     let mut rejected_readings = 0;
     let objects = store.list("quarantine/").await?;
@@ -243,10 +204,7 @@ async fn check_faults(
         if rejected.is_empty() {
             whole_bodies.push((
                 record["message_id"].as_str().unwrap_or_default().to_owned(),
-                record["error"]["code"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned(),
+                record["error"]["code"].as_str().unwrap_or_default().to_owned(),
             ));
         }
         for r in &rejected {
@@ -257,14 +215,8 @@ async fn check_faults(
             rejected_readings += 1;
         }
     }
-    ensure(
-        objects.len() == 11,
-        "faults: expected 11 quarantine objects",
-    )?;
-    ensure(
-        rejected_readings == 10,
-        "faults: expected 10 rejected readings",
-    )?;
+    ensure(objects.len() == 11, "faults: expected 11 quarantine objects")?;
+    ensure(rejected_readings == 10, "faults: expected 10 rejected readings")?;
     ensure(
         whole_bodies == [(not_json_id.to_owned(), "not_json".to_owned())],
         "faults: expected message 17 alone quarantined whole, as not_json",
@@ -336,10 +288,7 @@ fn breakdown(
             let parsed = parse_message(body, &policy)?;
             let earliest = parsed.valid().map(|r| r.ts_ms).min().ok_or("no reading")?;
             let ndjson = raw::write_ndjson(parsed.valid(), sent);
-            out.push((
-                storage_key::raw_key(id, body, earliest),
-                Bytes::from(ndjson),
-            ));
+            out.push((storage_key::raw_key(id, body, earliest), Bytes::from(ndjson)));
         }
         Ok(out)
     };
@@ -353,9 +302,7 @@ fn breakdown(
         measure(runs, || {
             rt.block_on(async {
                 for (key, bytes) in &objects {
-                    store
-                        .put(key, bytes.clone(), "application/x-ndjson")
-                        .await?;
+                    store.put(key, bytes.clone(), "application/x-ndjson").await?;
                 }
                 Ok::<(), Error>(())
             })

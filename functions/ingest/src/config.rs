@@ -78,10 +78,6 @@ fn positive(name: &'static str) -> Result<Option<i64>, ConfigError> {
     };
     match value.trim().parse::<i64>() {
         Ok(v) if v > 0 => Ok(Some(v)),
-        _ => Err(ConfigError {
-            name,
-            value,
-            reason: "expected a positive whole number",
-        }),
+        _ => Err(ConfigError { name, value, reason: "expected a positive whole number" }),
     }
 }

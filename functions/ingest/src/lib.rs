@@ -75,14 +75,10 @@ impl Ingest {
         event: &SqsEvent,
     ) -> Result<(Result<SqsBatchResponse, BatchError>, BatchStats), BatchError> {
         let policy = self.config.policy();
-        let outcome = process_sqs_batch(event, self.config.max_concurrency, |m| {
-            self.handle_message(m, &policy)
-        })
-        .await?;
-        let mut stats = BatchStats {
-            messages: event.records.len(),
-            ..BatchStats::default()
-        };
+        let outcome =
+            process_sqs_batch(event, self.config.max_concurrency, |m| self.handle_message(m, &policy))
+                .await?;
+        let mut stats = BatchStats { messages: event.records.len(), ..BatchStats::default() };
         for s in outcome.successes() {
             stats.accepted += s.accepted;
             stats.quarantined += s.quarantined;
@@ -111,21 +107,10 @@ impl Ingest {
                 tracing::warn!(code = error.code(), %error, "message quarantined as a whole");
                 let record = quarantine::for_unusable_body(message, &error);
                 self.put_quarantine(id, body, sent_ms, &record).await?;
-                Ok(MessageStats {
-                    accepted: 0,
-                    quarantined: 1,
-                })
+                Ok(MessageStats { accepted: 0, quarantined: 1 })
             }
             Ok(parsed) => {
-                self.land(
-                    id,
-                    body,
-                    sent_ms.unwrap_or(policy.now_ms),
-                    sent_ms,
-                    message,
-                    &parsed,
-                )
-                .await
+                self.land(id, body, sent_ms.unwrap_or(policy.now_ms), sent_ms, message, &parsed).await
             }
         }
     }
@@ -165,19 +150,12 @@ impl Ingest {
         record: &serde_json::Value,
     ) -> Result<(), IngestError> {
         let key = storage_key::quarantine_key(id, body, sent_ms);
-        let bytes =
-            Bytes::from(serde_json::to_vec_pretty(record).expect("a JSON value serialises"));
-        self.store
-            .put(&key, bytes, "application/json")
-            .await
-            .map_err(IngestError::QuarantineWrite)
+        let bytes = Bytes::from(serde_json::to_vec_pretty(record).expect("a JSON value serialises"));
+        self.store.put(&key, bytes, "application/json").await.map_err(IngestError::QuarantineWrite)
     }
 }
 
 /// The message's `SentTimestamp`: stable across redeliveries, so it is what raw lineage records.
 fn sent_timestamp(message: &SqsMessage) -> Option<i64> {
-    message
-        .attributes
-        .get("SentTimestamp")
-        .and_then(|s| s.parse().ok())
+    message.attributes.get("SentTimestamp").and_then(|s| s.parse().ok())
 }

@@ -40,16 +40,9 @@ mod tests {
 
     #[test]
     fn every_declared_metric_has_a_value() {
-        let stats = BatchStats {
-            messages: 10,
-            accepted: 950,
-            quarantined: 3,
-            failed: 1,
-        };
+        let stats = BatchStats { messages: 10, accepted: 950, quarantined: 3, failed: 1 };
         let doc = batch_metrics_emf(&stats, "twinpipe-ingest", 1_795_600_800_000);
-        let declared = doc["_aws"]["CloudWatchMetrics"][0]["Metrics"]
-            .as_array()
-            .unwrap();
+        let declared = doc["_aws"]["CloudWatchMetrics"][0]["Metrics"].as_array().unwrap();
         for m in declared {
             let name = m["Name"].as_str().unwrap();
             assert!(doc[name].is_u64(), "{name} has no value");

@@ -13,9 +13,7 @@ use twinpipe_ports::ObjectStore;
 const NOW_MS: i64 = 1_795_600_800_000;
 
 fn event(name: &str) -> SqsEvent {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../events")
-        .join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../events").join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name} is not an SQS event: {e}"))
 }
@@ -36,19 +34,12 @@ async fn contents(store: &DirObjectStore) -> BTreeMap<String, Vec<u8>> {
 async fn good_readings_land_in_raw_and_nothing_is_quarantined() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(DirObjectStore::new(dir.path(), "lake"));
-    let (resp, stats) = ingest(store.clone())
-        .handle_with_stats(&event("sqs-readings.json"))
-        .await
-        .unwrap();
+    let (resp, stats) = ingest(store.clone()).handle_with_stats(&event("sqs-readings.json")).await.unwrap();
     assert!(resp.unwrap().batch_item_failures.is_empty());
     assert_eq!((stats.accepted, stats.quarantined, stats.failed), (7, 0, 0));
     let objects = contents(&store).await;
     assert_eq!(objects.len(), 3);
-    assert!(
-        objects
-            .keys()
-            .all(|k| k.starts_with("raw/date=2026-11-25/hour=09/") && k.ends_with(".ndjson"))
-    );
+    assert!(objects.keys().all(|k| k.starts_with("raw/date=2026-11-25/hour=09/") && k.ends_with(".ndjson")));
     let lines: Vec<serde_json::Value> = objects
         .values()
         .flat_map(|b| {
@@ -60,32 +51,18 @@ async fn good_readings_land_in_raw_and_nothing_is_quarantined() {
         })
         .collect();
     assert_eq!(lines.len(), 7);
-    let epoch = lines
-        .iter()
-        .find(|l| l["sensor_id"] == "rotor_speed")
-        .unwrap();
-    assert_eq!(
-        epoch["ts"], "2026-11-25T09:59:00.000Z",
-        "epoch milliseconds are written as RFC 3339"
-    );
-    assert_eq!(
-        epoch["ingested_at"], "2026-11-25T10:00:00.000Z",
-        "lineage is the SQS SentTimestamp"
-    );
+    let epoch = lines.iter().find(|l| l["sensor_id"] == "rotor_speed").unwrap();
+    assert_eq!(epoch["ts"], "2026-11-25T09:59:00.000Z", "epoch milliseconds are written as RFC 3339");
+    assert_eq!(epoch["ingested_at"], "2026-11-25T10:00:00.000Z", "lineage is the SQS SentTimestamp");
 }
 
 #[tokio::test]
 async fn poison_records_are_quarantined_with_reasons_and_not_retried() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(DirObjectStore::new(dir.path(), "lake"));
-    let (resp, stats) = ingest(store.clone())
-        .handle_with_stats(&event("sqs-mixed-poison.json"))
-        .await
-        .unwrap();
-    assert!(
-        resp.unwrap().batch_item_failures.is_empty(),
-        "terminal errors must not loop"
-    );
+    let (resp, stats) =
+        ingest(store.clone()).handle_with_stats(&event("sqs-mixed-poison.json")).await.unwrap();
+    assert!(resp.unwrap().batch_item_failures.is_empty(), "terminal errors must not loop");
     assert_eq!((stats.accepted, stats.quarantined), (3, 6));
 
     let quarantined: Vec<serde_json::Value> = contents(&store)
@@ -95,49 +72,22 @@ async fn poison_records_are_quarantined_with_reasons_and_not_retried() {
         .map(|(_, v)| serde_json::from_slice(&v).unwrap())
         .collect();
     assert_eq!(quarantined.len(), 4);
-    let not_json = quarantined
-        .iter()
-        .find(|q| q["body"] == "this is not json")
-        .unwrap();
+    let not_json = quarantined.iter().find(|q| q["body"] == "this is not json").unwrap();
     assert_eq!(not_json["error"]["code"], "not_json");
-    let mixed = quarantined
-        .iter()
-        .find(|q| q["rejected"].as_array().unwrap().len() == 3)
-        .unwrap();
+    let mixed = quarantined.iter().find(|q| q["rejected"].as_array().unwrap().len() == 3).unwrap();
     let reasons: Vec<(&str, &str)> = mixed["rejected"]
         .as_array()
         .unwrap()
         .iter()
         .map(|r| (r["code"].as_str().unwrap(), r["field"].as_str().unwrap()))
         .collect();
-    assert_eq!(
-        reasons,
-        vec![
-            ("wrong_type", "value"),
-            ("unknown_unit", "unit"),
-            ("invalid_timestamp", "ts")
-        ]
-    );
+    assert_eq!(reasons, vec![("wrong_type", "value"), ("unknown_unit", "unit"), ("invalid_timestamp", "ts")]);
     assert_eq!(mixed["rejected"][0]["index"], 1);
-    assert_eq!(
-        mixed["rejected"][0]["record"]["value"], "n/a",
-        "the original record is kept"
-    );
-    let typo = quarantined
-        .iter()
-        .find(|q| q["rejected"][0]["code"] == "unknown_field")
-        .unwrap();
+    assert_eq!(mixed["rejected"][0]["record"]["value"], "n/a", "the original record is kept");
+    let typo = quarantined.iter().find(|q| q["rejected"][0]["code"] == "unknown_field").unwrap();
     assert_eq!(typo["rejected"][0]["field"], "vaule");
-    let future = quarantined
-        .iter()
-        .find(|q| q["rejected"][0]["code"] == "timestamp_out_of_window")
-        .unwrap();
-    assert!(
-        future["rejected"][0]["reason"]
-            .as_str()
-            .unwrap()
-            .contains("future")
-    );
+    let future = quarantined.iter().find(|q| q["rejected"][0]["code"] == "timestamp_out_of_window").unwrap();
+    assert!(future["rejected"][0]["reason"].as_str().unwrap().contains("future"));
 }
 
 #[tokio::test]
@@ -145,19 +95,9 @@ async fn iot_rule_and_sns_envelopes_are_unwrapped() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(DirObjectStore::new(dir.path(), "lake"));
     let h = ingest(store.clone());
-    let (_, iot) = h
-        .handle_with_stats(&event("sqs-iot-rule.json"))
-        .await
-        .unwrap();
-    assert_eq!(
-        (iot.accepted, iot.quarantined),
-        (4, 0),
-        "plain and base64 IoT payloads"
-    );
-    let (_, sns) = h
-        .handle_with_stats(&event("sqs-sns-envelope.json"))
-        .await
-        .unwrap();
+    let (_, iot) = h.handle_with_stats(&event("sqs-iot-rule.json")).await.unwrap();
+    assert_eq!((iot.accepted, iot.quarantined), (4, 0), "plain and base64 IoT payloads");
+    let (_, sns) = h.handle_with_stats(&event("sqs-sns-envelope.json")).await.unwrap();
     assert_eq!((sns.accepted, sns.quarantined), (2, 0));
 }
 
@@ -172,10 +112,7 @@ async fn every_sample_sqs_event_is_handled_without_failures() {
         }
         let tmp = tempfile::tempdir().unwrap();
         let store = Arc::new(DirObjectStore::new(tmp.path(), "lake"));
-        let resp = ingest(store)
-            .handle(&event(&name))
-            .await
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let resp = ingest(store).handle(&event(&name)).await.unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(resp.batch_item_failures.is_empty(), "{name}");
         seen += 1;
     }
@@ -212,20 +149,10 @@ async fn failed_writes_report_only_their_messages_and_redelivery_completes_the_d
         assert!(rounds <= 10, "still failing after 10 deliveries");
         // An error answer (every record failed) makes the platform redeliver the whole batch.
         let failed: Vec<String> = match h.handle(&pending).await {
-            Ok(resp) => resp
-                .batch_item_failures
-                .iter()
-                .map(|f| f.item_identifier.clone())
-                .collect(),
-            Err(_) => pending
-                .records
-                .iter()
-                .filter_map(|r| r.message_id.clone())
-                .collect(),
+            Ok(resp) => resp.batch_item_failures.iter().map(|f| f.item_identifier.clone()).collect(),
+            Err(_) => pending.records.iter().filter_map(|r| r.message_id.clone()).collect(),
         };
-        pending
-            .records
-            .retain(|r| failed.contains(r.message_id.as_ref().unwrap()));
+        pending.records.retain(|r| failed.contains(r.message_id.as_ref().unwrap()));
     }
     assert!(flaky.injected_failures() > 0);
     let (got, want) = (contents(&store).await, contents(&clean).await);

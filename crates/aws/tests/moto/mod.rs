@@ -34,8 +34,8 @@ pub struct LocalAws {
 ///   tests for real, so the test fails, pointing at `./scripts/test.sh`.
 pub async fn local_aws() -> Option<LocalAws> {
     if std::env::var_os("TWINPIPE_MOTO").is_none() {
-        let under_ci = std::env::var("CI")
-            .is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"));
+        let under_ci =
+            std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"));
         assert!(
             !under_ci,
             "CI is set but no local AWS API is: run these tests via ./scripts/test.sh, which starts a moto \
@@ -52,9 +52,8 @@ pub async fn local_aws() -> Option<LocalAws> {
         });
         return None;
     }
-    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect(
-        "TWINPIPE_MOTO is set but AWS_ENDPOINT_URL is not: run these tests via ./scripts/test.sh",
-    );
+    let endpoint = std::env::var("AWS_ENDPOINT_URL")
+        .expect("TWINPIPE_MOTO is set but AWS_ENDPOINT_URL is not: run these tests via ./scripts/test.sh");
     assert!(
         endpoint.starts_with("http://127.0.0.1:") || endpoint.starts_with("http://localhost:"),
         "AWS_ENDPOINT_URL={endpoint} is not a local server; these tests create resources, so they only run \
@@ -62,24 +61,15 @@ pub async fn local_aws() -> Option<LocalAws> {
     );
     // One config per test: each #[tokio::test] has its own runtime, and pooled connections belong to
     // the runtime that opened them (see twinpipe_aws::aws_sdk_config).
-    Some(LocalAws {
-        conf: aws_config::load_from_env().await,
-    })
+    Some(LocalAws { conf: aws_config::load_from_env().await })
 }
 
 /// A resource name nobody else uses: `<prefix>-<pid>-<counter>-<nanos>`, lower case, at most 63
 /// characters for prefixes up to 20 (S3 bucket names are the strictest).
 pub fn unique_name(prefix: &str) -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_nanos();
-    format!(
-        "{prefix}-{}-{}-{nanos}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock after 1970").as_nanos();
+    format!("{prefix}-{}-{}-{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
 impl LocalAws {
@@ -99,12 +89,7 @@ impl LocalAws {
     pub async fn bucket(&self, prefix: &str) -> S3Store {
         let client = S3Store::client_for(&self.conf);
         let bucket = unique_name(prefix);
-        client
-            .create_bucket()
-            .bucket(&bucket)
-            .send()
-            .await
-            .expect("CreateBucket");
+        client.create_bucket().bucket(&bucket).send().await.expect("CreateBucket");
         S3Store::new(client, bucket)
     }
 
@@ -116,48 +101,29 @@ impl LocalAws {
 
     /// A new FIFO queue (content-based deduplication off, so only explicit ids deduplicate).
     pub async fn fifo_queue(&self, prefix: &str) -> SqsQueue {
-        self.create_queue(
-            format!("{}.fifo", unique_name(prefix)),
-            &[(QueueAttributeName::FifoQueue, "true")],
-        )
-        .await
+        self.create_queue(format!("{}.fifo", unique_name(prefix)), &[(QueueAttributeName::FifoQueue, "true")])
+            .await
     }
 
-    async fn create_queue(
-        &self,
-        name: String,
-        attributes: &[(QueueAttributeName, &str)],
-    ) -> SqsQueue {
+    async fn create_queue(&self, name: String, attributes: &[(QueueAttributeName, &str)]) -> SqsQueue {
         let mut request = self.sqs().create_queue().queue_name(&name);
         for (attribute, value) in attributes {
             request = request.attributes(attribute.clone(), *value);
         }
         let output = request.send().await.expect("CreateQueue");
-        SqsQueue::new(
-            self.sqs(),
-            output
-                .queue_url()
-                .expect("CreateQueue returns the queue URL"),
-        )
-        .with_wait_time(Duration::ZERO)
+        SqsQueue::new(self.sqs(), output.queue_url().expect("CreateQueue returns the queue URL"))
+            .with_wait_time(Duration::ZERO)
     }
 }
 
 /// Receives from `queue` until `expected` messages arrived or `timeout` passed, deleting none: callers
 /// assert on exactly what arrived. Returns early only once `expected` is reached, so a test that
 /// expects N also notices an (N+1)-th message that was already there.
-pub async fn receive_until(
-    queue: &SqsQueue,
-    expected: usize,
-    timeout: Duration,
-) -> Vec<SqsMessage> {
+pub async fn receive_until(queue: &SqsQueue, expected: usize, timeout: Duration) -> Vec<SqsMessage> {
     let deadline = Instant::now() + timeout;
     let mut records = Vec::new();
     while Instant::now() < deadline {
-        let event = queue
-            .receive_as_lambda_event(10)
-            .await
-            .expect("ReceiveMessage");
+        let event = queue.receive_as_lambda_event(10).await.expect("ReceiveMessage");
         let got_some = !event.records.is_empty();
         records.extend(event.records);
         if !got_some {
@@ -166,10 +132,7 @@ pub async fn receive_until(
         }
         if records.len() >= expected {
             // One more short look, so surplus messages are seen too.
-            let extra = queue
-                .receive_as_lambda_event(10)
-                .await
-                .expect("ReceiveMessage");
+            let extra = queue.receive_as_lambda_event(10).await.expect("ReceiveMessage");
             records.extend(extra.records);
             break;
         }

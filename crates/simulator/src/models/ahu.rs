@@ -12,14 +12,8 @@ use super::{Ctx, Lag, MAX_SENSORS, Process, Ramp, Wander, daily, lag_alpha};
 use crate::sensor::SensorDef;
 
 /// Sensor order in `advance`'s output.
-pub(crate) const SENSORS: [&str; 6] = [
-    "supply_air_temp",
-    "return_air_temp",
-    "outdoor_air_temp",
-    "fan_speed",
-    "fan_power",
-    "filter_dp",
-];
+pub(crate) const SENSORS: [&str; 6] =
+    ["supply_air_temp", "return_air_temp", "outdoor_air_temp", "fan_speed", "fan_power", "filter_dp"];
 
 /// Static pressure the fan works against at design airflow, Pa; filter loading adds to it.
 const DESIGN_STATIC_PA: f64 = 800.0;
@@ -89,32 +83,19 @@ impl AirHandler {
         let max_dp_pa = 1.2 * (ahu.dp_clean + ahu.dp_loaded + ahu.fouling_pa + 0.3 * 24.0 * 365.0);
         let max_kw = 1.1f64.powi(3) * ahu.rated_kw * (1.0 + max_dp_pa / DESIGN_STATIC_PA);
         let sensors = vec![
-            SensorDef::new(SENSORS[0], temp, -30.0, 60.0, 10.0)
-                .noise(0.1, 0.0)
-                .decimals(1),
-            SensorDef::new(SENSORS[1], temp, -30.0, 60.0, 10.0)
-                .noise(0.1, 0.0)
-                .decimals(1),
-            SensorDef::new(SENSORS[2], temp, -45.0, 55.0, 15.0)
-                .noise(0.2, 0.0)
-                .decimals(1),
+            SensorDef::new(SENSORS[0], temp, -30.0, 60.0, 10.0).noise(0.1, 0.0).decimals(1),
+            SensorDef::new(SENSORS[1], temp, -30.0, 60.0, 10.0).noise(0.1, 0.0).decimals(1),
+            SensorDef::new(SENSORS[2], temp, -45.0, 55.0, 15.0).noise(0.2, 0.0).decimals(1),
             if ahu.fan_in_percent {
-                SensorDef::new(SENSORS[3], "%", 0.0, 110.0, 50.0)
-                    .noise(0.0, 0.002)
-                    .decimals(1)
-                    .no_drift()
+                SensorDef::new(SENSORS[3], "%", 0.0, 110.0, 50.0).noise(0.0, 0.002).decimals(1).no_drift()
             } else {
                 SensorDef::new(SENSORS[3], "rpm", 0.0, 1.1 * rated_rpm, 0.5 * rated_rpm)
                     .noise(0.0, 0.002)
                     .decimals(0)
                     .no_drift()
             },
-            SensorDef::new(SENSORS[4], "kW", 0.0, max_kw, ahu.rated_kw)
-                .noise(0.0, 0.015)
-                .decimals(2),
-            SensorDef::new(SENSORS[5], "Pa", 0.0, max_dp_pa / 1000.0, 0.2)
-                .noise(0.002, 0.01)
-                .decimals(0),
+            SensorDef::new(SENSORS[4], "kW", 0.0, max_kw, ahu.rated_kw).noise(0.0, 0.015).decimals(2),
+            SensorDef::new(SENSORS[5], "Pa", 0.0, max_dp_pa / 1000.0, 0.2).noise(0.002, 0.01).decimals(0),
         ];
         (ahu, sensors)
     }
@@ -125,51 +106,31 @@ impl AirHandler {
                 && super::in_window(ctx.hour, self.occupied.0, self.occupied.1))
     }
 
-    pub fn advance(
-        &mut self,
-        ctx: &Ctx,
-        fault: Process,
-        rng: &mut StdRng,
-        out: &mut [f64; MAX_SENSORS],
-    ) {
+    pub fn advance(&mut self, ctx: &Ctx, fault: Process, rng: &mut StdRng, out: &mut [f64; MAX_SENSORS]) {
         let on = self.scheduled(ctx);
         // Coldest before dawn, warmest mid-afternoon.
         let oa = self.oa_mean + self.oa_swing * daily(ctx.hour, 15.0) + self.weather.step(rng);
         let trim = self.fan_trim.step(rng);
         let cooling = ((oa - 16.0) / 16.0).clamp(0.0, 1.0);
         let heating = ((10.0 - oa) / 20.0).clamp(0.0, 1.0);
-        let target = if on {
-            (0.5 + 0.4 * cooling + 0.15 * heating + trim).clamp(0.35, 1.0)
-        } else {
-            0.0
-        };
+        let target = if on { (0.5 + 0.4 * cooling + 0.15 * heating + trim).clamp(0.35, 1.0) } else { 0.0 };
         let f = self.fan.step(target, 0.02 * ctx.dt, 0.05 * ctx.dt).max(0.0);
         if f > 0.0 {
             self.run_hours += ctx.dt / 3600.0;
         }
-        let extra_dp =
-            self.dp_loaded + self.loading_pa_h * self.run_hours + self.fouling_pa * fault.fouling;
+        let extra_dp = self.dp_loaded + self.loading_pa_h * self.run_hours + self.fouling_pa * fault.fouling;
         let filter_dp_pa = (self.dp_clean + extra_dp) * f * f;
         let fan_kw = self.rated_kw * f.powi(3) * (1.0 + extra_dp / DESIGN_STATIC_PA);
 
         let (ra_target, ra_alpha) = if on {
-            (
-                ZONE_SETPOINT + 0.08 * (oa - ZONE_SETPOINT),
-                self.alpha_ra_on,
-            )
+            (ZONE_SETPOINT + 0.08 * (oa - ZONE_SETPOINT), self.alpha_ra_on)
         } else {
-            (
-                ZONE_SETPOINT + 0.45 * (oa - ZONE_SETPOINT),
-                self.alpha_ra_off,
-            )
+            (ZONE_SETPOINT + 0.45 * (oa - ZONE_SETPOINT), self.alpha_ra_off)
         };
         let ra = self.return_air.step(ra_target, ra_alpha);
         // Supply-air setpoint reset: 18 °C in cold weather down to 13 °C in hot weather.
         let (sa_target, sa_alpha) = if on {
-            (
-                18.0 - 5.0 * ((oa - 10.0) / 14.0).clamp(0.0, 1.0),
-                self.alpha_sa_on,
-            )
+            (18.0 - 5.0 * ((oa - 10.0) / 14.0).clamp(0.0, 1.0), self.alpha_sa_on)
         } else {
             (ra, self.alpha_sa_off)
         };
@@ -178,11 +139,7 @@ impl AirHandler {
         out[0] = sa;
         out[1] = ra;
         out[2] = oa;
-        out[3] = if self.fan_in_percent {
-            100.0 * f
-        } else {
-            self.rated_rpm * f
-        };
+        out[3] = if self.fan_in_percent { 100.0 * f } else { self.rated_rpm * f };
         out[4] = fan_kw;
         out[5] = filter_dp_pa / 1000.0;
     }

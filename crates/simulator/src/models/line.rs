@@ -71,29 +71,15 @@ impl Line {
         };
         let max_items = (1.05 * rated_speed * dt / line.pitch_m * 2.0 + 10.0).ceil();
         let sensors = vec![
-            SensorDef::new(
-                SENSORS[0],
-                "m/s",
-                0.0,
-                1050.0 * rated_speed,
-                500.0 * rated_speed,
-            )
-            .noise(0.0, 0.002)
-            .decimals(3)
-            .no_drift(),
-            SensorDef::new(SENSORS[1], "A", 0.0, 2.0 * rated_amps, rated_amps)
-                .noise(0.0, 0.01)
-                .decimals(2),
+            SensorDef::new(SENSORS[0], "m/s", 0.0, 1050.0 * rated_speed, 500.0 * rated_speed)
+                .noise(0.0, 0.002)
+                .decimals(3)
+                .no_drift(),
+            SensorDef::new(SENSORS[1], "A", 0.0, 2.0 * rated_amps, rated_amps).noise(0.0, 0.01).decimals(2),
             SensorDef::new(SENSORS[2], "count", 0.0, max_items, max_items / 2.0).counter(),
-            SensorDef::new(
-                SENSORS[3],
-                if us { "degF" } else { "degC" },
-                -30.0,
-                180.0,
-                40.0,
-            )
-            .noise(0.2, 0.0)
-            .decimals(1),
+            SensorDef::new(SENSORS[3], if us { "degF" } else { "degC" }, -30.0, 180.0, 40.0)
+                .noise(0.2, 0.0)
+                .decimals(1),
         ];
         (line, sensors)
     }
@@ -106,13 +92,7 @@ impl Line {
         }
     }
 
-    pub fn advance(
-        &mut self,
-        ctx: &Ctx,
-        fault: Process,
-        rng: &mut StdRng,
-        out: &mut [f64; MAX_SENSORS],
-    ) {
+    pub fn advance(&mut self, ctx: &Ctx, fault: Process, rng: &mut StdRng, out: &mut [f64; MAX_SENSORS]) {
         let slot = (ctx.t_s / (CHANGEOVER_H * 3600.0)) as i64;
         if slot != self.product_slot {
             self.product_slot = slot;
@@ -120,17 +100,10 @@ impl Line {
         }
         let scheduled = self.scheduled(ctx);
         let jammed = self.jams.step(scheduled, ctx, rng);
-        let target = if scheduled && !jammed {
-            self.setpoint
-        } else {
-            0.0
-        };
+        let target = if scheduled && !jammed { self.setpoint } else { 0.0 };
         let before = self.speed.value_or(target);
         // Soft start at 0.05 m/s², stop at 0.5 m/s².
-        let speed = self
-            .speed
-            .step(target, 0.05 * ctx.dt, 0.5 * ctx.dt)
-            .max(0.0);
+        let speed = self.speed.step(target, 0.05 * ctx.dt, 0.5 * ctx.dt).max(0.0);
         let mean_speed = 0.5 * (before + speed);
         let lambda = mean_speed * ctx.dt / self.pitch_m * self.fill;
         let items = if lambda > 0.0 {
@@ -148,9 +121,7 @@ impl Line {
         };
         let ambient = self.ambient + 3.0 * daily(ctx.hour, 15.0);
         let i = current / self.rated_amps;
-        let winding = self
-            .winding
-            .step(ambient + self.temp_rise * i * i, self.alpha_winding);
+        let winding = self.winding.step(ambient + self.temp_rise * i * i, self.alpha_winding);
 
         out[0] = speed * 1000.0;
         out[1] = current;

@@ -49,12 +49,7 @@ impl Ctx {
         let day = ts_ms.div_euclid(86_400_000);
         // 1970-01-01 was a Thursday (weekday 3).
         let weekday = (day + 3).rem_euclid(7) as u32;
-        Ctx {
-            t_s,
-            dt,
-            hour: ms_of_day as f64 / 3_600_000.0,
-            weekday,
-        }
+        Ctx { t_s, dt, hour: ms_of_day as f64 / 3_600_000.0, weekday }
     }
 
     pub fn is_weekend(&self) -> bool {
@@ -141,11 +136,7 @@ impl Wander {
     /// `sigma`: stationary standard deviation; `tau`: correlation time in seconds.
     pub fn new(sigma: f64, tau: f64, dt: f64, rng: &mut StdRng) -> Wander {
         let a = (-dt / tau).exp();
-        Wander {
-            x: sigma * normal(rng),
-            a,
-            b: sigma * (1.0 - a * a).sqrt(),
-        }
+        Wander { x: sigma * normal(rng), a, b: sigma * (1.0 - a * a).sqrt() }
     }
 
     pub fn step(&mut self, rng: &mut StdRng) -> f64 {
@@ -167,11 +158,7 @@ pub(crate) fn bump(hour: f64, center: f64, width: f64) -> f64 {
 
 /// Whether `hour` lies in the daily window `[from, to)`, which may wrap past midnight.
 pub(crate) fn in_window(hour: f64, from: f64, to: f64) -> bool {
-    if from <= to {
-        hour >= from && hour < to
-    } else {
-        hour >= from || hour < to
-    }
+    if from <= to { hour >= from && hour < to } else { hour >= from || hour < to }
 }
 
 /// An unplanned outage process (trips, jams): while the asset runs, one starts with probability
@@ -186,12 +173,7 @@ pub(crate) struct Outages {
 
 impl Outages {
     pub fn new(mtbf_s: f64, min_s: f64, max_s: f64) -> Outages {
-        Outages {
-            mtbf_s,
-            min_s,
-            max_s,
-            left_s: 0.0,
-        }
+        Outages { mtbf_s, min_s, max_s, left_s: 0.0 }
     }
 
     /// Advances one step; `true` while an outage is in progress.
@@ -220,12 +202,7 @@ pub(crate) enum Model {
 impl Model {
     /// Draws a model's parameters. `instance` counts assets of this kind (0, 1, …); even instances use
     /// US customary units where that kind has them, so every fleet exercises unit normalisation.
-    pub fn build(
-        kind: AssetKind,
-        instance: usize,
-        dt: f64,
-        rng: &mut StdRng,
-    ) -> (Model, Vec<SensorDef>) {
+    pub fn build(kind: AssetKind, instance: usize, dt: f64, rng: &mut StdRng) -> (Model, Vec<SensorDef>) {
         let us = instance.is_multiple_of(2);
         match kind {
             AssetKind::Pump => {
@@ -259,13 +236,7 @@ impl Model {
 
     /// Advances one step and writes each sensor's true canonical value into `out`.
     #[inline]
-    pub fn advance(
-        &mut self,
-        ctx: &Ctx,
-        p: Process,
-        rng: &mut StdRng,
-        out: &mut [f64; MAX_SENSORS],
-    ) {
+    pub fn advance(&mut self, ctx: &Ctx, p: Process, rng: &mut StdRng, out: &mut [f64; MAX_SENSORS]) {
         match self {
             Model::Pump(m) => m.advance(ctx, p, rng, out),
             Model::AirHandler(m) => m.advance(ctx, p, rng, out),

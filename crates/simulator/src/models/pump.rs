@@ -7,20 +7,12 @@
 use rand::Rng;
 use rand::rngs::StdRng;
 
-use super::{
-    Ctx, G, Lag, MAX_SENSORS, Outages, Process, RHO_WATER, Ramp, Wander, bump, daily, lag_alpha,
-};
+use super::{Ctx, G, Lag, MAX_SENSORS, Outages, Process, RHO_WATER, Ramp, Wander, bump, daily, lag_alpha};
 use crate::sensor::SensorDef;
 
 /// Sensor order in `advance`'s output.
-pub(crate) const SENSORS: [&str; 6] = [
-    "speed",
-    "flow",
-    "discharge_pressure",
-    "shaft_power",
-    "bearing_temp",
-    "vibration",
-];
+pub(crate) const SENSORS: [&str; 6] =
+    ["speed", "flow", "discharge_pressure", "shaft_power", "bearing_temp", "vibration"];
 
 /// Nameplate and installation parameters.
 #[derive(Debug, Clone)]
@@ -104,9 +96,8 @@ impl Pump {
             vib_base: rng.random_range(0.4..0.9),
             vib_1x: rng.random_range(0.8..1.8),
         };
-        let night_stop = rng
-            .random_bool(0.4)
-            .then(|| (rng.random_range(0.5..1.5), rng.random_range(4.5..5.5)));
+        let night_stop =
+            rng.random_bool(0.4).then(|| (rng.random_range(0.5..1.5), rng.random_range(4.5..5.5)));
         let pump = Pump {
             night_stop,
             room_temp: rng.random_range(18.0..28.0),
@@ -144,33 +135,15 @@ impl Pump {
             .noise(0.002 * p.rated_flow, 0.01)
             .cutoff(0.01 * p.rated_flow)
             .decimals(1),
-            SensorDef::new(
-                SENSORS[2],
-                pressure_unit,
-                0.0,
-                max_kpa,
-                max_kpa - p.suction_kpa,
-            )
-            .noise(0.5, 0.003)
-            .decimals(if pressure_unit == "bar" { 3 } else { 1 }),
-            SensorDef::new(
-                SENSORS[3],
-                if us { "hp" } else { "kW" },
-                0.0,
-                max_kw,
-                max_kw / 1.5,
-            )
-            .noise(0.0, 0.01)
-            .decimals(2),
-            SensorDef::new(
-                SENSORS[4],
-                if us { "degF" } else { "degC" },
-                -30.0,
-                150.0,
-                40.0,
-            )
-            .noise(0.15, 0.0)
-            .decimals(1),
+            SensorDef::new(SENSORS[2], pressure_unit, 0.0, max_kpa, max_kpa - p.suction_kpa)
+                .noise(0.5, 0.003)
+                .decimals(if pressure_unit == "bar" { 3 } else { 1 }),
+            SensorDef::new(SENSORS[3], if us { "hp" } else { "kW" }, 0.0, max_kw, max_kw / 1.5)
+                .noise(0.0, 0.01)
+                .decimals(2),
+            SensorDef::new(SENSORS[4], if us { "degF" } else { "degC" }, -30.0, 150.0, 40.0)
+                .noise(0.15, 0.0)
+                .decimals(1),
             SensorDef::new(SENSORS[5], if us { "in/s" } else { "mm/s" }, 0.0, 50.0, 3.0)
                 .noise(0.0, 0.05)
                 .decimals(if us { 4 } else { 2 })
@@ -186,13 +159,7 @@ impl Pump {
         }
     }
 
-    pub fn advance(
-        &mut self,
-        ctx: &Ctx,
-        fault: Process,
-        rng: &mut StdRng,
-        out: &mut [f64; MAX_SENSORS],
-    ) {
+    pub fn advance(&mut self, ctx: &Ctx, fault: Process, rng: &mut StdRng, out: &mut [f64; MAX_SENSORS]) {
         let p = &self.params;
         let scheduled = self.scheduled(ctx);
         let tripped = self.trips.step(scheduled, ctx, rng);
@@ -200,20 +167,14 @@ impl Pump {
         let demand = 0.45 + 0.35 * bump(ctx.hour, 7.5, 1.5) + 0.45 * bump(ctx.hour, 19.0, 2.0)
             - 0.25 * bump(ctx.hour, 3.0, 2.5)
             + self.demand.step(rng);
-        let setpoint = if scheduled && !tripped {
-            p.rated_rpm * (0.55 + 0.45 * demand).clamp(0.5, 1.05)
-        } else {
-            0.0
-        };
+        let setpoint =
+            if scheduled && !tripped { p.rated_rpm * (0.55 + 0.45 * demand).clamp(0.5, 1.05) } else { 0.0 };
         // Drives accelerate over ~20 s; a stopped pump coasts down about as fast.
         let step = self.accel_rpm_s * ctx.dt;
         let rpm = self.speed.step(setpoint, step, step).max(0.0);
         let (flow, head, power) = operating_point(p, rpm, fault.fouling);
         let ambient = self.room_temp + 2.0 * daily(ctx.hour, 15.0);
-        let bearing = self.bearing.step(
-            bearing_target(p, rpm, ambient, fault.wear),
-            self.bearing_alpha,
-        );
+        let bearing = self.bearing.step(bearing_target(p, rpm, ambient, fault.wear), self.bearing_alpha);
         let s = rpm / p.rated_rpm;
         // Overall RMS velocity, as a vibration transmitter reports it: background, broadband running
         // noise, the 1x unbalance component (force ∝ n²) and bearing-defect energy, added in quadrature.
@@ -250,11 +211,7 @@ mod tests {
         let r = 0.9 / 0.6;
         assert!((q2 / q1 - r).abs() < 1e-9, "flow ratio {}", q2 / q1);
         assert!((h2 / h1 - r * r).abs() < 1e-9, "head ratio {}", h2 / h1);
-        assert!(
-            (p2 / p1 - r.powi(3)).abs() < 1e-9,
-            "power ratio {}",
-            p2 / p1
-        );
+        assert!((p2 / p1 - r.powi(3)).abs() < 1e-9, "power ratio {}", p2 / p1);
         let (q, h, _) = operating_point(&p, p.rated_rpm, 0.0);
         assert!((q - p.rated_flow).abs() < 1e-9 && (h - p.rated_head).abs() < 1e-9);
     }
@@ -280,16 +237,10 @@ mod tests {
         let mut prev = ambient;
         for _ in 0..(12.0 * p.bearing_tau / 10.0) as usize {
             let t = pump.bearing.step(steady, pump.bearing_alpha);
-            assert!(
-                t >= prev && t <= steady + 1e-9,
-                "monotone approach without overshoot"
-            );
+            assert!(t >= prev && t <= steady + 1e-9, "monotone approach without overshoot");
             prev = t;
         }
         assert!((prev - steady).abs() < 1e-3, "{prev} vs {steady}");
-        assert!(
-            steady > ambient + 10.0 && steady < 90.0,
-            "plausible bearing temperature {steady}"
-        );
+        assert!(steady > ambient + 10.0 && steady < 90.0, "plausible bearing temperature {steady}");
     }
 }

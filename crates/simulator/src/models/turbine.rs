@@ -13,13 +13,7 @@ use super::{Ctx, Lag, MAX_SENSORS, Outages, Process, Wander, bump, daily, lag_al
 use crate::sensor::SensorDef;
 
 /// Sensor order in `advance`'s output.
-pub(crate) const SENSORS: [&str; 5] = [
-    "rotor_speed",
-    "power",
-    "exhaust_temp",
-    "vibration",
-    "bearing_temp",
-];
+pub(crate) const SENSORS: [&str; 5] = ["rotor_speed", "power", "exhaust_temp", "vibration", "bearing_temp"];
 
 /// Lube-oil supply temperature while running, °C.
 const OIL_SUPPLY: f64 = 45.0;
@@ -98,25 +92,15 @@ impl Turbine {
                 .noise(0.0, 0.0003)
                 .decimals(1)
                 .no_drift(),
-            SensorDef::new(
-                SENSORS[1],
-                "MW",
-                0.0,
-                1.1 * t.rated_mw * 1000.0,
-                t.rated_mw * 500.0,
-            )
-            .noise(0.0, 0.003)
-            .decimals(3),
-            SensorDef::new(SENSORS[2], temp, -45.0, 700.0, 150.0)
-                .noise(1.0, 0.0)
-                .decimals(1),
+            SensorDef::new(SENSORS[1], "MW", 0.0, 1.1 * t.rated_mw * 1000.0, t.rated_mw * 500.0)
+                .noise(0.0, 0.003)
+                .decimals(3),
+            SensorDef::new(SENSORS[2], temp, -45.0, 700.0, 150.0).noise(1.0, 0.0).decimals(1),
             SensorDef::new(SENSORS[3], if us { "in/s" } else { "mm/s" }, 0.0, 50.0, 4.0)
                 .noise(0.0, 0.05)
                 .decimals(if us { 4 } else { 2 })
                 .no_drift(),
-            SensorDef::new(SENSORS[4], temp, -45.0, 150.0, 40.0)
-                .noise(0.2, 0.0)
-                .decimals(1),
+            SensorDef::new(SENSORS[4], temp, -45.0, 150.0, 40.0).noise(0.2, 0.0).decimals(1),
         ];
         (t, sensors)
     }
@@ -130,15 +114,9 @@ impl Turbine {
         response(s) / response(1.0)
     }
 
-    pub fn advance(
-        &mut self,
-        ctx: &Ctx,
-        fault: Process,
-        rng: &mut StdRng,
-        out: &mut [f64; MAX_SENSORS],
-    ) {
-        let scheduled = self.baseload
-            || (!ctx.is_weekend() && super::in_window(ctx.hour, self.window.0, self.window.1));
+    pub fn advance(&mut self, ctx: &Ctx, fault: Process, rng: &mut StdRng, out: &mut [f64; MAX_SENSORS]) {
+        let scheduled =
+            self.baseload || (!ctx.is_weekend() && super::in_window(ctx.hour, self.window.0, self.window.1));
         let tripped = self.trips.step(scheduled && self.breaker, ctx, rng);
         let run = scheduled && !tripped;
         let ambient = self.oa_mean + self.oa_swing * daily(ctx.hour, 15.0) + self.weather.step(rng);
@@ -163,8 +141,7 @@ impl Turbine {
         } else if run {
             if self.breaker {
                 // Load ramps at 10 % of rating per minute.
-                self.load +=
-                    (dispatch - self.load).clamp(-0.1 / 60.0 * ctx.dt, 0.1 / 60.0 * ctx.dt);
+                self.load += (dispatch - self.load).clamp(-0.1 / 60.0 * ctx.dt, 0.1 / 60.0 * ctx.dt);
             } else {
                 // Run-up to synchronous speed in ten minutes, then close the breaker.
                 self.rpm = (self.rpm + self.rated_rpm / 600.0 * ctx.dt).min(sync_rpm);
@@ -188,11 +165,7 @@ impl Turbine {
 
         // Output is capped by ambient derate (hot air is thin) and compressor fouling.
         let capacity = (1.0 - 0.006 * (ambient - 15.0).max(0.0)) * (1.0 - 0.08 * fault.fouling);
-        let output = if self.breaker {
-            self.load.min(capacity)
-        } else {
-            0.0
-        };
+        let output = if self.breaker { self.load.min(capacity) } else { 0.0 };
         let s = self.rpm / self.rated_rpm;
         let fired = run && s > 0.15;
         let exhaust_target = if self.breaker {
@@ -204,11 +177,7 @@ impl Turbine {
         } else {
             ambient
         };
-        let alpha = if exhaust_target > self.exhaust.value() {
-            self.alpha_heat
-        } else {
-            self.alpha_cool
-        };
+        let alpha = if exhaust_target > self.exhaust.value() { self.alpha_heat } else { self.alpha_cool };
         let exhaust = self.exhaust.step(exhaust_target, alpha);
         let vibration = (0.05f64.powi(2)
             + (self.vib_base * s).powi(2)
@@ -270,10 +239,7 @@ mod tests {
             max_power = max_power.max(out[1]);
         }
         let synced_at = synced_at.expect("the unit synchronised");
-        assert!(
-            (6.1..6.5).contains(&synced_at),
-            "breaker closed ~10 min after a 06:00 start: {synced_at}"
-        );
+        assert!((6.1..6.5).contains(&synced_at), "breaker closed ~10 min after a 06:00 start: {synced_at}");
         assert!(max_power > 0.4 * t.rated_mw * 1000.0);
         assert_eq!(out[1], 0.0, "offline again by midnight");
     }
