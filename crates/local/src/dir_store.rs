@@ -225,11 +225,7 @@ fn condition_holds(path: &Path, condition: &WriteCondition) -> std::io::Result<b
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(e),
     };
-    Ok(match (condition, current) {
-        (WriteCondition::Absent, current) => current.is_none(),
-        (WriteCondition::Matches(_), None) => false,
-        (WriteCondition::Matches(tag), Some(bytes)) => short_hash(&[&bytes]) == *tag,
-    })
+    Ok(condition.holds(current.map(|bytes| short_hash(&[&bytes])).as_deref()))
 }
 
 /// Writes `body` to a temporary file beside `path` and renames it into place, holding `writes` while

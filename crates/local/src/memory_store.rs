@@ -64,12 +64,7 @@ impl ObjectStore for MemoryObjectStore {
         condition: WriteCondition,
     ) -> Result<(), StoreError> {
         let mut objects = self.lock();
-        let holds = match (&condition, objects.get(key)) {
-            (WriteCondition::Absent, existing) => existing.is_none(),
-            (WriteCondition::Matches(tag), Some(existing)) => short_hash(&[existing]) == *tag,
-            (WriteCondition::Matches(_), None) => false,
-        };
-        if !holds {
+        if !condition.holds(objects.get(key).map(|b| short_hash(&[b])).as_deref()) {
             return Err(StoreError::PreconditionFailed { bucket: self.bucket.clone(), key: key.to_owned() });
         }
         objects.insert(key.to_owned(), body);

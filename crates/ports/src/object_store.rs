@@ -24,6 +24,18 @@ pub enum WriteCondition {
     Matches(String),
 }
 
+impl WriteCondition {
+    /// Whether the condition holds for a key whose current object has tag `current` (`None`: no
+    /// object). The one definition every adapter that checks conditions itself applies.
+    pub fn holds(&self, current: Option<&str>) -> bool {
+        match (self, current) {
+            (WriteCondition::Absent, current) => current.is_none(),
+            (WriteCondition::Matches(tag), Some(current)) => tag == current,
+            (WriteCondition::Matches(_), None) => false,
+        }
+    }
+}
+
 /// A bucket of objects addressed by key.
 ///
 /// Guarantees every adapter gives:
