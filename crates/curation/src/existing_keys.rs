@@ -111,7 +111,7 @@ impl ExistingKeys {
 }
 
 /// The named column, checked to have the type curation writes and no nulls.
-fn key_column<'r>(
+pub(crate) fn key_column<'r>(
     batch: &'r RecordBatch,
     name: &'static str,
     expected: &DataType,
@@ -138,5 +138,9 @@ fn key_column<'r>(
 }
 
 fn expected_name(column: &str) -> &'static str {
-    if column == "ts" { "Timestamp(ms, \"UTC\")" } else { "Utf8" }
+    match column {
+        "ts" => "Timestamp(ms, \"UTC\")",
+        "value" => "Float64",
+        _ => "Utf8",
+    }
 }

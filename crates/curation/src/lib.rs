@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 mod curate;
+mod curated_reader;
 mod dedupe;
 mod error;
 mod existing_keys;
@@ -31,6 +32,7 @@ mod summary;
 mod timestamp;
 
 pub use curate::{Curated, CuratedFile, curate, curate_with_existing, write_partition};
+pub use curated_reader::{CuratedRow, read_curated};
 pub use error::CurationError;
 pub use existing_keys::ExistingKeys;
 pub use key_index::{KEY_INDEX_FILE, KeyIndex};
