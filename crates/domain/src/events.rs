@@ -113,6 +113,123 @@ pub struct CuratedObject {
     pub assets: Vec<String>,
 }
 
+/// `source` of the events inference publishes.
+pub const INFER_SOURCE: &str = "twinpipe.infer";
+/// `detail-type` announcing a model's predictions for one curated dataset.
+pub const PREDICTIONS_WRITTEN: &str = "Predictions Written";
+/// `detail-type` of one anomaly episode found by a model.
+pub const ANOMALY_DETECTED: &str = "Anomaly Detected";
+/// `source` of the events quality monitoring publishes.
+pub const MONITOR_SOURCE: &str = "twinpipe.monitor";
+/// `detail-type` of one violated quality constraint.
+pub const QUALITY_VIOLATION: &str = "Quality Violation";
+
+/// The `detail` of "Predictions Written": one model's outputs for one "Dataset Curated" event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PredictionsWritten {
+    pub bucket: String,
+    pub model: String,
+    pub model_version: u32,
+    /// The model's kind as the model store names it (`anomaly-detector`, `forecaster`, ...).
+    pub kind: String,
+    /// The raw object whose curation triggered this inference.
+    pub source_object: String,
+    pub rows: u64,
+    /// Rows the model flagged as anomalous.
+    pub anomalies: u64,
+    pub objects: Vec<PredictionObject>,
+}
+
+/// One Parquet object of predictions: one model, one asset, one curated object.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PredictionObject {
+    pub key: String,
+    pub asset_id: String,
+    /// Deterministic id of this (model version, curated object, asset) inference; also a column.
+    pub inference_id: String,
+    pub rows: u64,
+    /// RFC 3339 UTC of the first and last prediction row.
+    pub min_ts: String,
+    pub max_ts: String,
+}
+
+/// How urgent a finding is; alert subscribers filter on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Critical,
+}
+
+impl Severity {
+    /// The lowercase name used in events and SNS message attributes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// The `detail` of "Anomaly Detected": one episode (consecutive flagged rows of one asset in one batch),
+/// explained by the sensors that drove it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnomalyDetected {
+    pub bucket: String,
+    pub asset_id: String,
+    pub model: String,
+    pub model_version: u32,
+    pub inference_id: String,
+    /// RFC 3339 UTC of the first flagged row and of the highest-scoring one.
+    pub start_ts: String,
+    pub peak_ts: String,
+    /// The highest anomaly score in the episode, in [0, 1].
+    pub score: f64,
+    pub rows_flagged: u64,
+    pub severity: Severity,
+    /// The sensors behind the peak, largest contribution first.
+    pub sensors: Vec<SensorContribution>,
+    /// The predictions object holding the flagged rows.
+    pub evidence: String,
+    /// Stable across re-deliveries and re-processing: alerting deduplicates on it.
+    pub dedupe_key: String,
+}
+
+/// One sensor's part in an anomaly: what it read, what the model expected, and its share of the score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SensorContribution {
+    pub sensor_id: String,
+    pub observed: f64,
+    pub expected: f64,
+    /// Share of the anomaly explained by this sensor, in [0, 1]; shares sum to 1 over all sensors.
+    pub contribution: f64,
+}
+
+/// The `detail` of "Quality Violation": one violated constraint of one quality check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QualityViolation {
+    pub bucket: String,
+    /// `data-quality`, `model-quality`, `bias-drift`, `feature-attribution-drift` or `sensor-telemetry`.
+    pub check: String,
+    /// The feature (column) or, for telemetry checks, `asset_id/sensor_id`.
+    pub feature: String,
+    /// The asset concerned, when the violation is about one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asset_id: Option<String>,
+    /// Model Monitor's `constraint_check_type` (e.g. `baseline_drift_check`) or ours (`stuck_sensor_check`).
+    pub metric: String,
+    pub observed: f64,
+    pub threshold: f64,
+    pub description: String,
+    pub severity: Severity,
+    /// The objects holding the evidence (statistics, constraint_violations.json).
+    pub evidence: Vec<String>,
+    /// Stable for the same violation of the same window: alerting deduplicates on it.
+    pub dedupe_key: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
