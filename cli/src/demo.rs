@@ -17,6 +17,10 @@ use serde_json::json;
 use twinpipe_local::FailurePlan;
 use twinpipe_simulator::{AssetKind, FleetConfig, SimReading, Simulation};
 
+use twinpipe_anomaly::AssetConfig;
+use twinpipe_inference::AnomalyModel;
+use twinpipe_model_store::{ApprovalStatus, ModelKind, ModelStore, NewModel};
+
 use crate::local_pipeline::{LocalPipeline, PipelineOptions, RunStats};
 
 /// Options of `twinpipe demo`.
@@ -74,6 +78,36 @@ pub struct DemoSummary {
     pub faults: Vec<twinpipe_simulator::InjectedFault>,
 }
 
+/// Registers and approves the default anomaly detector when the store has no anomaly model yet, so that
+/// inference runs on the demo's data (`twinpipe train anomaly-detector` fits a calibrated one).
+async fn ensure_anomaly_model(models: &ModelStore) -> anyhow::Result<()> {
+    if !models.versions(DEMO_ANOMALY_MODEL).await?.is_empty() {
+        return Ok(());
+    }
+    let model = AnomalyModel::new(AssetConfig::default(), DEFAULT_THRESHOLD).map_err(anyhow::Error::msg)?;
+    let draft = NewModel {
+        name: DEMO_ANOMALY_MODEL.into(),
+        kind: ModelKind::AnomalyDetector,
+        code_version: env!("CARGO_PKG_VERSION").into(),
+        parameters: serde_json::to_value(&model)?,
+        training_data: None,
+        metrics: Default::default(),
+        artefact_file: "model.json".into(),
+        registered_by: "twinpipe demo".into(),
+    };
+    let manifest = models.register(draft, model.to_bytes().into()).await?;
+    let reason = Some("default detector for the demo (unsupervised, nothing to fit)".to_owned());
+    models
+        .set_status(DEMO_ANOMALY_MODEL, manifest.version, ApprovalStatus::Approved, "twinpipe demo", reason)
+        .await?;
+    Ok(())
+}
+
+/// The model name the demo serves its anomaly detector under.
+pub const DEMO_ANOMALY_MODEL: &str = "anomaly";
+/// Scores at or above this flag a row: the asset's worst measure broke its record by a factor of two.
+const DEFAULT_THRESHOLD: f64 = 0.5;
+
 /// Runs the demo and prints its summary.
 pub async fn run(args: DemoArgs) -> anyhow::Result<DemoSummary> {
     let now_ms = chrono::Utc::now().timestamp_millis();
@@ -91,6 +125,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<DemoSummary> {
         options.failures = FailurePlan::OneIn { one_in: args.fail_one_in, seed: args.seed };
     }
     let mut pipeline = LocalPipeline::open(options)?;
+    ensure_anomaly_model(&pipeline.models()).await?;
     let started = Instant::now();
     let traffic = send_fleet(&sim, &args, &mut pipeline);
     let bar = progress_bar(traffic.messages);
@@ -271,7 +306,7 @@ fn print_summary(s: &DemoSummary, pipeline: &LocalPipeline) {
     let t = &s.traffic;
     let p = &s.pipeline;
     println!(
-        "twinpipe demo: {} readings from {} assets through ingest and curate in {:.1} s ({:.0} readings/s)",
+        "twinpipe demo: {} readings from {} assets through ingest, curate, infer and alert in {:.1} s ({:.0} readings/s)",
         t.readings_simulated, s.assets, s.seconds, s.readings_per_second
     );
     println!();
@@ -302,6 +337,14 @@ fn print_summary(s: &DemoSummary, pipeline: &LocalPipeline) {
         p.curated_files_written,
         p.curate_failures
     );
+    println!(
+        "  infer      {} invocations, {} predictions, {} anomaly episodes, {} retried",
+        p.infer_invocations, p.predictions_written, p.anomalies_detected, p.infer_failures
+    );
+    println!(
+        "  alert      {} alerts sent, {} held back (cooldown, storm, duplicates), {} retried",
+        p.alerts_sent, p.alerts_suppressed, p.alert_failures
+    );
     println!("  events     {} published, {} dead-lettered", p.events_published, p.events_dead_lettered);
     println!();
     println!("  injected equipment faults (ground truth):");
@@ -321,6 +364,9 @@ fn print_summary(s: &DemoSummary, pipeline: &LocalPipeline) {
         (format!("{bucket}/raw/"), "validated readings, NDJSON"),
         (format!("{bucket}/quarantine/"), "rejected input with reasons"),
         (format!("{bucket}/curated/"), "Parquet by date and hour"),
+        (format!("{bucket}/predictions/"), "model outputs, Parquet by model, date, hour and asset"),
+        (format!("{bucket}/models/"), "the model store: versions, manifests, approvals"),
+        (format!("{data}/alerts.ndjson"), "alerts as SNS would deliver them"),
         (format!("{data}/events.ndjson"), "every event published"),
         (format!("{data}/demo-summary.json"), "this summary as JSON, with the ground truth"),
     ] {

@@ -10,16 +10,20 @@ use std::sync::Arc;
 use anyhow::Context;
 use aws_lambda_events::event::sqs::SqsEvent;
 use serde_json::{Value, json};
+use twinpipe_alert::{Alert, AlertConfig};
 use twinpipe_curate::Curate;
+use twinpipe_infer::Infer;
 use twinpipe_ingest::{Ingest, IngestConfig};
-use twinpipe_local::{DirObjectStore, LocalEventRouter};
-use twinpipe_ports::{EventBus, ObjectStore};
+use twinpipe_local::{DirObjectStore, FileNotifier, LocalEventRouter};
+use twinpipe_ports::{EventBus, Notifier, ObjectStore};
 
 /// The functions `invoke` can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Function {
     Ingest,
     Curate,
+    Infer,
+    Alert,
 }
 
 /// Where the handler's ports point.
@@ -65,6 +69,8 @@ pub async fn invoke(function: Function, event_file: &Path, target: &Target) -> a
     let result = match function {
         Function::Ingest => run_ingest(event, target).await?,
         Function::Curate => run_curate(event, target).await?,
+        Function::Infer => run_infer(event, target).await?,
+        Function::Alert => run_alert(event, target).await?,
     };
     Ok(match result {
         Ok(response) => Invocation { response, failed: false },
@@ -88,13 +94,7 @@ async fn run_ingest(event: Value, target: &Target) -> anyhow::Result<HandlerResu
 }
 
 async fn run_curate(event: Value, target: &Target) -> anyhow::Result<HandlerResult> {
-    // Locally the bucket defaults to whatever the event names, so AWS's published sample events work.
-    let event_bucket = event.pointer("/detail/bucket/name").and_then(Value::as_str).map(str::to_owned);
-    let bucket = target
-        .bucket
-        .clone()
-        .or(event_bucket.filter(|_| target.backend == Backend::Local))
-        .unwrap_or_else(|| crate::DEFAULT_LOCAL_BUCKET.to_owned());
+    let bucket = bucket_for(target, &event, "/detail/bucket/name");
     let curate = Curate::new(object_store(target, &bucket).await?, event_bus(target).await?);
     Ok(match curate.handle(&event).await {
         Ok(detail) => Ok(serde_json::to_value(detail)?),
@@ -102,7 +102,50 @@ async fn run_curate(event: Value, target: &Target) -> anyhow::Result<HandlerResu
     })
 }
 
-async fn object_store(target: &Target, bucket: &str) -> anyhow::Result<Arc<dyn ObjectStore>> {
+/// The object store a target points at: the local directory bucket or S3.
+pub async fn run_infer(event: Value, target: &Target) -> anyhow::Result<HandlerResult> {
+    let bucket = bucket_for(target, &event, "/detail/bucket");
+    let infer = Infer::new(object_store(target, &bucket).await?, event_bus(target).await?);
+    Ok(match infer.handle(&event).await {
+        Ok(outcome) => Ok(serde_json::to_value(outcome)?),
+        Err(e) => Err(("InferError", e.to_string())),
+    })
+}
+
+async fn run_alert(event: Value, target: &Target) -> anyhow::Result<HandlerResult> {
+    let bucket = bucket_for(target, &event, "/detail/bucket");
+    let config = AlertConfig::from_env(|name| std::env::var(name).ok())?;
+    let alert = Alert::new(object_store(target, &bucket).await?, notifier(target).await?, config);
+    Ok(match alert.handle(&event).await {
+        Ok(outcome) => Ok(serde_json::to_value(outcome)?),
+        Err(e) => Err(("AlertError", e.to_string())),
+    })
+}
+
+/// The bucket to use: `--bucket`, else (locally) the bucket the event names, so sample events work as
+/// they are, else the default local bucket.
+fn bucket_for(target: &Target, event: &Value, pointer: &str) -> String {
+    let event_bucket = event.pointer(pointer).and_then(Value::as_str).map(str::to_owned);
+    target
+        .bucket
+        .clone()
+        .or(event_bucket.filter(|_| target.backend == Backend::Local))
+        .unwrap_or_else(|| crate::DEFAULT_LOCAL_BUCKET.to_owned())
+}
+
+async fn notifier(target: &Target) -> anyhow::Result<Arc<dyn Notifier>> {
+    match target.backend {
+        Backend::Local => Ok(Arc::new(FileNotifier::new(target.data_dir.join("alerts.ndjson")))),
+        Backend::Aws => {
+            let topic = std::env::var("TWINPIPE_ALERT_TOPIC_ARN")
+                .context("TWINPIPE_ALERT_TOPIC_ARN must name the alert topic")?;
+            aws::notifier(&topic).await
+        }
+    }
+}
+
+/// The object store a target points at: the local directory bucket or S3.
+pub async fn object_store(target: &Target, bucket: &str) -> anyhow::Result<Arc<dyn ObjectStore>> {
     match target.backend {
         Backend::Local => Ok(Arc::new(DirObjectStore::new(&target.data_dir, bucket))),
         Backend::Aws => aws::store(bucket).await,
@@ -138,6 +181,10 @@ mod aws {
     pub async fn bus(name: &str) -> anyhow::Result<Arc<dyn EventBus>> {
         Ok(Arc::new(twinpipe_aws::EventBridgeBus::new(&twinpipe_aws::aws_sdk_config().await, name)))
     }
+
+    pub async fn notifier(topic_arn: &str) -> anyhow::Result<Arc<dyn Notifier>> {
+        Ok(Arc::new(twinpipe_aws::SnsNotifier::new(&twinpipe_aws::aws_sdk_config().await, topic_arn)))
+    }
 }
 
 /// Without the `aws` feature, `--backend aws` explains how to get it.
@@ -152,6 +199,10 @@ mod aws {
     }
 
     pub async fn bus(_name: &str) -> anyhow::Result<Arc<dyn EventBus>> {
+        anyhow::bail!(NO_AWS)
+    }
+
+    pub async fn notifier(_topic_arn: &str) -> anyhow::Result<Arc<dyn Notifier>> {
         anyhow::bail!(NO_AWS)
     }
 }

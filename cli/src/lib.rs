@@ -5,10 +5,14 @@
 //!   curate with the rules that `infra/` deploys.
 //! - [`demo`]: a simulated fleet pushed through that pipeline, with a summary at the end.
 //! - [`invoke`]: one handler on one event file, like `sam local invoke`.
+//! - [`train`]: fit a model on curated data and store it.
+//! - [`model`]: the model store (list, show, approve, reject, rollback, register, stats).
 
 pub mod demo;
 pub mod invoke;
 pub mod local_pipeline;
+pub mod model;
+pub mod train;
 
 /// The bucket name the local adapters use unless `TWINPIPE_BUCKET` says otherwise.
 pub const DEFAULT_LOCAL_BUCKET: &str = "twinpipe-local";

@@ -4,17 +4,21 @@
 //! - the queue (SQS event source mapping): batches of up to `batch_size` messages go to ingest, and the
 //!   batch response decides what is deleted, redelivered or dead-lettered;
 //! - the event router (EventBridge): every S3 "Object Created" that ingest's writes produced, and every
-//!   pipeline event, is delivered to the function its rule names, with retries and a dead-letter list.
+//!   pipeline event, is delivered to the function its rule names (curate, infer, alert), with retries and
+//!   a dead-letter list. Alerts go to `alerts.ndjson` in the data directory, the local stand-in for the
+//!   SNS topic.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Serialize;
+use twinpipe_alert::{Alert, AlertConfig};
 use twinpipe_curate::Curate;
 use twinpipe_domain::events::DatasetCurated;
+use twinpipe_infer::Infer;
 use twinpipe_ingest::{Ingest, IngestConfig};
 use twinpipe_local::rules::{RuleContext, load_rules};
-use twinpipe_local::{DirObjectStore, FailurePlan, FlakyStore, LocalEventRouter, MemoryQueue};
+use twinpipe_local::{DirObjectStore, FailurePlan, FileNotifier, FlakyStore, LocalEventRouter, MemoryQueue};
 use twinpipe_ports::ObjectStore;
 
 /// How the local pipeline is set up.
@@ -63,13 +67,23 @@ pub struct RunStats {
     pub rows_curated: u64,
     pub duplicates_dropped: u64,
     pub curated_files_written: u64,
+    pub infer_invocations: u64,
+    pub infer_failures: u64,
+    pub predictions_written: u64,
+    pub anomalies_detected: u64,
+    pub alert_invocations: u64,
+    pub alerts_sent: u64,
+    /// Findings held back by the cooldown or a storm, or dropped as duplicates.
+    pub alerts_suppressed: u64,
+    pub alert_failures: u64,
     pub events_published: u64,
     pub events_dead_lettered: u64,
     pub dead_letters_redriven: u64,
     pub storage_failures_injected: u64,
 }
 
-/// The local pipeline: queue → ingest → bucket → (S3 event) → curate → (Dataset Curated).
+/// The local pipeline: queue → ingest → bucket → (S3 event) → curate → (Dataset Curated) → infer →
+/// (Anomaly Detected) → alert.
 pub struct LocalPipeline {
     options: PipelineOptions,
     queue: MemoryQueue,
@@ -77,6 +91,8 @@ pub struct LocalPipeline {
     store: Arc<FlakyStore<DirObjectStore>>,
     ingest: Ingest,
     curate: Curate,
+    infer: Infer,
+    alert: Alert,
     stats: RunStats,
 }
 
@@ -110,6 +126,9 @@ impl LocalPipeline {
         let store = Arc::new(FlakyStore::new(dir_store, options.failures));
         let ingest = Ingest::new(store.clone(), options.ingest.clone());
         let curate = Curate::new(store.clone(), router.bus(crate::PIPELINE_BUS));
+        let infer = Infer::new(store.clone(), router.bus(crate::PIPELINE_BUS));
+        let outbox = FileNotifier::new(options.data_dir.join("alerts.ndjson"));
+        let alert = Alert::new(store.clone(), Arc::new(outbox), AlertConfig::default());
         Ok(LocalPipeline {
             queue: MemoryQueue::new("twinpipe-readings", options.max_receive_count),
             options,
@@ -117,6 +136,8 @@ impl LocalPipeline {
             store,
             ingest,
             curate,
+            infer,
+            alert,
             stats: RunStats::default(),
         })
     }
@@ -135,6 +156,13 @@ impl LocalPipeline {
     /// Where the bucket's objects are on disk.
     pub fn bucket_dir(&self) -> PathBuf {
         self.options.data_dir.join(&self.options.bucket)
+    }
+
+    /// The model store in the local bucket, for operator actions (register, approve); its writes are not
+    /// subject to the injected storage failures.
+    pub fn models(&self) -> twinpipe_model_store::ModelStore {
+        let store = DirObjectStore::new(&self.options.data_dir, &self.options.bucket);
+        twinpipe_model_store::ModelStore::new(Arc::new(store))
     }
 
     /// The data directory.
@@ -195,21 +223,49 @@ impl LocalPipeline {
     }
 
     async fn deliver(&mut self, delivery: twinpipe_local::Delivery) {
-        match delivery.target.as_str() {
+        let result = match delivery.target.as_str() {
             "curate" => {
                 self.stats.curate_invocations += 1;
-                match self.curate.handle(&delivery.event).await {
-                    Ok(curated) => self.count_curated(&curated),
-                    Err(e) => {
-                        self.stats.curate_failures += 1;
-                        self.router.delivery_failed(delivery, e.to_string());
-                    }
+                let result = self.curate.handle(&delivery.event).await;
+                match &result {
+                    Ok(curated) => self.count_curated(curated),
+                    Err(_) => self.stats.curate_failures += 1,
                 }
+                result.map(drop).map_err(|e| e.to_string())
             }
-            other => tracing::debug!(
-                target = other,
-                "no local function for this target yet; event kept in the journal"
-            ),
+            "infer" => {
+                self.stats.infer_invocations += 1;
+                let result = self.infer.handle(&delivery.event).await;
+                match &result {
+                    Ok(outcome) => {
+                        self.stats.predictions_written +=
+                            outcome.predictions.iter().map(|p| p.rows).sum::<u64>();
+                        self.stats.anomalies_detected += outcome.anomalies.len() as u64;
+                    }
+                    Err(_) => self.stats.infer_failures += 1,
+                }
+                result.map(drop).map_err(|e| e.to_string())
+            }
+            "alert" => {
+                self.stats.alert_invocations += 1;
+                let result = self.alert.handle(&delivery.event).await;
+                match &result {
+                    Ok(o) if matches!(o.action, "sent" | "storm-summary") => self.stats.alerts_sent += 1,
+                    Ok(_) => self.stats.alerts_suppressed += 1,
+                    Err(_) => self.stats.alert_failures += 1,
+                }
+                result.map(drop).map_err(|e| e.to_string())
+            }
+            other => {
+                tracing::debug!(
+                    target = other,
+                    "no local function for this target; event kept in the journal"
+                );
+                Ok(())
+            }
+        };
+        if let Err(reason) = result {
+            self.router.delivery_failed(delivery, reason);
         }
     }
 

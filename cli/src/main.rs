@@ -31,6 +31,16 @@ enum Command {
         #[command(flatten)]
         target: Target,
     },
+    /// Fit a model on curated data, evaluate it on a held-out tail, store it in the model store.
+    Train {
+        #[command(subcommand)]
+        command: twinpipe::train::TrainCommand,
+    },
+    /// The model store: list, show, approve, reject, roll back, register, stats.
+    Model {
+        #[command(subcommand)]
+        command: twinpipe::model::ModelCommand,
+    },
 }
 
 #[tokio::main]
@@ -57,6 +67,8 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             println!("{}", serde_json::to_string_pretty(&outcome.response)?);
             Ok(if outcome.failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
+        Command::Train { command } => twinpipe::train::run(command).await,
+        Command::Model { command } => twinpipe::model::run(command).await,
     }
 }
 

@@ -131,6 +131,13 @@ fn demo_runs_end_to_end_and_balances() {
     assert_eq!(p["rows_curated"].as_u64().unwrap(), simulated - withheld, "{summary}");
     assert_eq!(p["inputs_quarantined"], summary["traffic"]["quarantine_expected"], "{summary}");
     assert!(data.path().join("demo-summary.json").is_file());
+    // Every curated batch reached inference (failed attempts, from injected storage failures, were
+    // retried: no event is dead-lettered), which scored every curated row.
+    assert!(
+        p["infer_invocations"].as_u64().unwrap()
+            >= p["curate_invocations"].as_u64().unwrap() - p["curate_failures"].as_u64().unwrap()
+    );
+    assert!(p["predictions_written"].as_u64().unwrap() >= p["rows_curated"].as_u64().unwrap(), "{summary}");
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

@@ -41,8 +41,14 @@ struct RuleFile {
 /// The rule files, by name, as they are in the repository.
 pub const RULE_FILES: &[(&str, &str)] = &[
     ("curate-on-raw-object.json", include_str!("../../../infra/event-rules/curate-on-raw-object.json")),
-    ("infer-on-dataset-curated.json", include_str!("../../../infra/event-rules/infer-on-dataset-curated.json")),
-    ("monitor-on-curated-or-predictions.json", include_str!("../../../infra/event-rules/monitor-on-curated-or-predictions.json")),
+    (
+        "infer-on-dataset-curated.json",
+        include_str!("../../../infra/event-rules/infer-on-dataset-curated.json"),
+    ),
+    (
+        "monitor-on-curated-or-predictions.json",
+        include_str!("../../../infra/event-rules/monitor-on-curated-or-predictions.json"),
+    ),
     ("alert-on-findings.json", include_str!("../../../infra/event-rules/alert-on-findings.json")),
     ("forward-to-org.json", include_str!("../../../infra/event-rules/forward-to-org.json")),
 ];
