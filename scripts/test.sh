@@ -12,7 +12,8 @@
 #   2. the server on a port the kernel picks (-p 0), read back from its log, so parallel runs never collide;
 #   3. readiness through GET /moto-api/ while checking the process is alive;
 #   4. the SDK pointed at it through the environment only (production code keeps load_from_env());
-#   5. cargo test.
+#   5. the pinned reference implementations of the parity tests (.venv-parity, tests/parity/setup.sh);
+#   6. cargo test.
 # Progress goes to stderr, prefixed with "test.sh:", so it stands out from cargo's output.
 set -euo pipefail
 
@@ -101,7 +102,10 @@ unset AWS_PROFILE AWS_SESSION_TOKEN AWS_DEFAULT_REGION
 # Tells the AWS tests a local API is there; without it they skip locally and fail under CI.
 export TWINPIPE_MOTO=1
 
-# --- 5. the tests --------------------------------------------------------------------------------------
+# --- 5. the parity references (numpy, scipy, scikit-learn, smclarify), pinned, installed once --------------
+"$ROOT/tests/parity/setup.sh" >/dev/null || die "could not install the parity references (tests/parity/setup.sh)"
+
+# --- 6. the tests --------------------------------------------------------------------------------------
 # The whole workspace by default. cargo lets --workspace override -p, so a run narrowed with
 # -p/--package (before any `--`) drops it.
 scope=(--workspace)

@@ -15,6 +15,7 @@ use twinpipe_curate::Curate;
 use twinpipe_infer::Infer;
 use twinpipe_ingest::{Ingest, IngestConfig};
 use twinpipe_local::{DirObjectStore, FileNotifier, LocalEventRouter};
+use twinpipe_monitor::Monitor;
 use twinpipe_ports::{EventBus, Notifier, ObjectStore};
 
 /// The functions `invoke` can run.
@@ -23,6 +24,7 @@ pub enum Function {
     Ingest,
     Curate,
     Infer,
+    Monitor,
     Alert,
 }
 
@@ -70,6 +72,7 @@ pub async fn invoke(function: Function, event_file: &Path, target: &Target) -> a
         Function::Ingest => run_ingest(event, target).await?,
         Function::Curate => run_curate(event, target).await?,
         Function::Infer => run_infer(event, target).await?,
+        Function::Monitor => run_monitor(event, target).await?,
         Function::Alert => run_alert(event, target).await?,
     };
     Ok(match result {
@@ -109,6 +112,15 @@ pub async fn run_infer(event: Value, target: &Target) -> anyhow::Result<HandlerR
     Ok(match infer.handle(&event).await {
         Ok(outcome) => Ok(serde_json::to_value(outcome)?),
         Err(e) => Err(("InferError", e.to_string())),
+    })
+}
+
+async fn run_monitor(event: Value, target: &Target) -> anyhow::Result<HandlerResult> {
+    let bucket = bucket_for(target, &event, "/detail/bucket");
+    let monitor = Monitor::new(object_store(target, &bucket).await?, event_bus(target).await?);
+    Ok(match monitor.handle(&event).await {
+        Ok(outcome) => Ok(serde_json::to_value(outcome)?),
+        Err(e) => Err(("MonitorError", e.to_string())),
     })
 }
 

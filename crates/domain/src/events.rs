@@ -220,14 +220,71 @@ pub struct QualityViolation {
     pub asset_id: Option<String>,
     /// Model Monitor's `constraint_check_type` (e.g. `baseline_drift_check`) or ours (`stuck_sensor_check`).
     pub metric: String,
-    pub observed: f64,
-    pub threshold: f64,
+    /// The measured value and the limit, when the check reports them as numbers (the description always
+    /// states them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
     pub description: String,
     pub severity: Severity,
     /// The objects holding the evidence (statistics, constraint_violations.json).
     pub evidence: Vec<String>,
     /// Stable for the same violation of the same window: alerting deduplicates on it.
     pub dedupe_key: String,
+}
+
+/// `source` of the events the digital twin publishes.
+pub const TWIN_SOURCE: &str = "twinpipe.twin";
+/// `detail-type` of a set-point change recommended to keep an asset inside its limits.
+pub const SETPOINT_RECOMMENDED: &str = "Setpoint Recommended";
+
+/// The `detail` of "Setpoint Recommended": a twin's projected trajectory crosses a limit, and changing
+/// one adjustable set-point within its allowed range keeps it inside. This is the hook where an operator,
+/// or an AWS IoT device-shadow update, applies the change to the real asset (see `docs/twin.md`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SetpointRecommended {
+    pub bucket: String,
+    pub asset_id: String,
+    pub asset_type: String,
+    /// The set-point, as the asset-type config names it (`speed`, `fan_speed`, ...).
+    pub parameter: String,
+    /// The unit of `current`, `recommended` and the allowed range, as the config declares it.
+    pub unit: String,
+    pub current: f64,
+    pub recommended: f64,
+    pub allowed_min: f64,
+    pub allowed_max: f64,
+    /// Why: the first limit the unchanged trajectory crosses, and when.
+    pub reason: String,
+    /// `forecast` (the twin's latest forecast, adjusted by the simulated effect of the change) or
+    /// `simulation` (the simulator's projection from the twin's current state).
+    pub basis: String,
+    /// RFC 3339 UTC of the first and last projected step.
+    pub horizon_start: String,
+    pub horizon_end: String,
+    /// What the change does to each limited sensor, the crossing ones first.
+    pub effects: Vec<SetpointEffect>,
+    /// Probability, in [0, 1], that the recommended trajectory stays inside the limits given the
+    /// projection's uncertainty (documented in `docs/twin.md`).
+    pub confidence: f64,
+    /// Stable for the same recommendation on the same data: alerting deduplicates on it.
+    pub dedupe_key: String,
+}
+
+/// The effect of a recommended set-point change on one sensor over the horizon.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SetpointEffect {
+    pub sensor_id: String,
+    pub unit: String,
+    /// The limit nearest to being crossed (`warn_high`, `alarm_low`, ...) and its value.
+    pub limit: String,
+    pub limit_value: f64,
+    /// The sensor's worst value (nearest to, or furthest past, that limit) without and with the change.
+    pub before: f64,
+    pub after: f64,
+    /// Whether the unchanged trajectory crosses the limit.
+    pub crossed_before: bool,
 }
 
 #[cfg(test)]

@@ -82,11 +82,11 @@ impl Finding {
 
     fn from_violation(v: QualityViolation) -> Finding {
         let asset_id = v.asset_id.clone().unwrap_or_else(|| "fleet".to_owned());
-        let mut details = vec![
-            format!("{} check {} failed for {}.", v.check, v.metric, v.feature),
-            v.description.clone(),
-            format!("Observed {} against threshold {}.", v.observed, v.threshold),
-        ];
+        let mut details =
+            vec![format!("{} check {} failed for {}.", v.check, v.metric, v.feature), v.description.clone()];
+        if let (Some(observed), Some(threshold)) = (v.observed, v.threshold) {
+            details.push(format!("Observed {observed} against threshold {threshold}."));
+        }
         details.extend(v.evidence.iter().map(|key| format!("Evidence: s3://{}/{key}", v.bucket)));
         Finding {
             detail_type: events::QUALITY_VIOLATION,
